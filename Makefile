@@ -1,0 +1,31 @@
+# Two commands on a fresh machine:  `make demo` (scan the bundled example)  and  `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench eval clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/wa-audit scan examples/year4-oak-android.txt --group examples/group.yaml --fail-on never
+
+test: $(STAMP)
+	$(BIN)/ruff check whatsapp_audit tests benchmarks
+	$(BIN)/wa-audit rules lint
+	$(BIN)/wa-audit rules test
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_parse.py
+
+eval: $(STAMP)
+	$(BIN)/python benchmarks/eval_corpus.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info
