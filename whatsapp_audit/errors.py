@@ -9,17 +9,21 @@ class UserError(Exception):
     exit_code = 2
 
     def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
-                 hint: str | None = None) -> None:
+                 col: int | None = None, hint: str | None = None) -> None:
         self.message = message
         self.path = path
         self.line = line
+        self.col = col
         self.hint = hint
         super().__init__(str(self))
 
     def __str__(self) -> str:
         where = ""
         if self.path is not None:
-            where = f"{self.path}:{self.line}: " if self.line is not None else f"{self.path}: "
+            where = self.path
+            if self.line is not None:
+                where += f":{self.line}" + (f":{self.col}" if self.col is not None else "")
+            where += ": "
         text = f"{where}{self.message}"
         if self.hint:
             text += f" ({self.hint})"

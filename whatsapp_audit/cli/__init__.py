@@ -39,7 +39,7 @@ def _root(
 
 def _register() -> None:
     # Imported here so each command module can register itself on `app` without import cycles.
-    from whatsapp_audit.cli import parse_cmd  # noqa: F401
+    from whatsapp_audit.cli import group_cmd, parse_cmd, report_cmd, rules_cmd, scan_cmd  # noqa: F401
 
 
 def main(argv: list[str] | None = None) -> int:

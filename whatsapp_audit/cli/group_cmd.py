@@ -1,0 +1,1 @@
+"""`wa-audit group`: placeholder until roster tooling lands."""

@@ -1,0 +1,1 @@
+"""`wa-audit report`: placeholder until the report formats land."""

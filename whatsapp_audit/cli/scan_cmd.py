@@ -1,0 +1,69 @@
+"""`wa-audit scan`: what in this chat breaks the policy, per member, and why."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import typer
+
+from whatsapp_audit.cli import app, common
+from whatsapp_audit.cli.options import DateOrder, FailOn
+from whatsapp_audit.report.formats import ScanFormat
+
+
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[Callable[[int], None] | None]:
+    """A message counter on stderr, only when a person is watching (stderr is a terminal)."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("scanning: {task.completed:,} messages"), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as p:
+        task = p.add_task("scan", total=None)
+        yield lambda n: p.update(task, completed=n)
+
+
+@app.command("scan")
+def scan_cmd(
+    chat: str = typer.Argument(..., help="The exported chat: a .txt, the .zip from 'Export chat', or - for stdin."),
+    group: str | None = typer.Option(None, "--group", "-g", help="group.yaml: roster, staff, pupils, investigations."),
+    rules: list[str] | None = typer.Option(None, "--rules", "-r", help="Rule file or folder (repeatable); default: the built-in pack."),
+    only: list[str] | None = typer.Option(None, "--only", help="Only these categories (repeatable or comma-separated)."),
+    skip: list[str] | None = typer.Option(None, "--skip", help="Skip these categories."),
+    since: str | None = typer.Option(None, "--since", help="Only messages on or after this date (YYYY-MM-DD)."),
+    until: str | None = typer.Option(None, "--until", help="Only messages on or before this date (YYYY-MM-DD)."),
+    fmt: ScanFormat = typer.Option(ScanFormat.text, "--format", "-f", help="text for people, json for tools."),
+    fail_on: FailOn = typer.Option(FailOn.breach, "--fail-on", help="Exit 1 when findings at or above this severity exist."),
+    no_ner: bool = typer.Option(False, "--no-ner", help="Do not use the spaCy name model (names from the roster and patterns only)."),
+    date_order: DateOrder = typer.Option(DateOrder.auto, "--date-order", help="Day-first or month-first dates when the file cannot tell."),
+) -> None:
+    """Scan a chat and show, per member, what breaks the policy and why."""
+    from whatsapp_audit.audit import ScanOptions, audit
+
+    opts = ScanOptions(only=common.categories(only, "--only"), skip=common.categories(skip, "--skip"),
+                       since=common.iso_date(since, "--since"), until=common.iso_date(until, "--until"),
+                       use_ner=not no_ner, date_order=date_order.value)
+    pack = common.rules(rules)
+    grp = common.group(group)
+    if grp is None:
+        common.note("no --group file: membership and investigation checks are skipped")
+    with progress_bar(fmt is ScanFormat.text) as progress:
+        result = audit(chat, pack, grp, opts, progress=progress)
+    for n in result.notes:
+        common.note(n)
+    if fmt is ScanFormat.json:
+        from whatsapp_audit.report.formats import json_format
+
+        sys.stdout.write(json_format.render(result))
+    else:
+        from rich.console import Console
+
+        from whatsapp_audit.report.formats import text
+
+        text.render_to(Console(), result)
+    raise typer.Exit(common.exit_code(result, fail_on.value))

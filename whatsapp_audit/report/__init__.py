@@ -1,0 +1,1 @@
+"""Rendering a ScanResult: one module per output format in `formats/`."""

@@ -1,0 +1,10 @@
+"""Output formats. Each module renders a ScanResult to text; `--format` choices come from these enums."""
+
+from __future__ import annotations
+
+from enum import Enum, StrEnum
+
+
+class ScanFormat(StrEnum):
+    text = "text"
+    json = "json"

@@ -1,0 +1,97 @@
+"""The result of auditing one chat, and the one summary computation every output shares.
+
+`scan` (terminal, JSON) and `report` (HTML, Markdown, CSV, JSON) all render a `ScanResult`; none of them
+counts findings on its own.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from whatsapp_audit import __version__
+from whatsapp_audit.categories import CATEGORIES
+from whatsapp_audit.model import Finding, Message, Severity
+
+
+@dataclass(slots=True)
+class ChatInfo:
+    path: str
+    name: str
+    dialect: str
+    sha256: str
+    messages: int = 0
+    members: list[str] = field(default_factory=list)     # senders, in order of first post
+    first: str | None = None
+    last: str | None = None
+    media_files: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "format": self.dialect, "messages": self.messages, "members": self.members,
+                "first": self.first, "last": self.last, "sha256": self.sha256, "media_files": self.media_files}
+
+
+@dataclass(slots=True)
+class MemberSummary:
+    member: str
+    counts: Counter[str] = field(default_factory=Counter)      # category -> findings
+    worst: dict[str, Severity] = field(default_factory=dict)    # category -> worst severity
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def worst_overall(self) -> Severity | None:
+        return max(self.worst.values(), default=None)
+
+
+@dataclass(slots=True)
+class ScanResult:
+    chat: ChatInfo
+    findings: list[Finding]
+    pack_name: str
+    pack_version: str
+    pack_sha256: str = ""
+    group_name: str | None = None
+    roster: list[str] = field(default_factory=list)          # members listed in group.yaml
+    context: dict[int, Message] = field(default_factory=dict)  # messages around findings, by index
+    notes: list[str] = field(default_factory=list)
+    tool_version: str = __version__
+
+    def summary(self) -> list[MemberSummary]:
+        """Per member: counts and worst severity per category. Members with findings first (worst
+        severity, then most findings), then everyone else who posted or is on the roster."""
+        by: dict[str, MemberSummary] = {}
+        for name in [*self.chat.members, *self.roster]:
+            by.setdefault(name, MemberSummary(name))
+        for f in self.findings:
+            who = f.member or "(group)"
+            s = by.setdefault(who, MemberSummary(who))
+            s.counts[f.category] += 1
+            if f.severity > s.worst.get(f.category, Severity.info - 1):
+                s.worst[f.category] = f.severity
+        return sorted(by.values(), key=lambda s: (-(s.worst_overall or 0), -s.total, s.member.lower()))
+
+    def categories_used(self) -> list[str]:
+        used = {f.category for f in self.findings}
+        return [c for c in CATEGORIES if c in used]
+
+    def summary_dict(self) -> dict[str, dict[str, int]]:
+        """CONTRACT `summary`: member -> {category: count}, members with findings only."""
+        return {s.member: {c: s.counts[c] for c in CATEGORIES if s.counts[c]}
+                for s in self.summary() if s.total}
+
+    def worst(self) -> Severity | None:
+        return max((f.severity for f in self.findings), default=None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "chat": self.chat.to_dict(),
+            "findings": [f.to_dict() for f in self.findings],
+            "summary": self.summary_dict(),
+            "rules": {"name": self.pack_name, "version": self.pack_version, "sha256": self.pack_sha256},
+            "tool": {"name": "wa-audit", "version": self.tool_version},
+            "notes": self.notes,
+        }

@@ -1,0 +1,1 @@
+"""The class roster (`group.yaml`): who may be in the group, staff and pupils' names, investigations."""

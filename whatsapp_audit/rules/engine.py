@@ -1,0 +1,116 @@
+"""Apply a rule pack to a stream of messages and yield findings.
+
+Messages flow through in batches (so rule types can batch spaCy work) while the engine keeps only a short
+history for conversation rules. Per message, the hits of all rules of one category merge into one finding
+(the most severe rule names it), so a message counts once per category in every summary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+
+import regex
+
+from whatsapp_audit.categories import CATEGORIES
+from whatsapp_audit.model import Evidence, Finding, Message
+from whatsapp_audit.rules.interface import Context, Hit, Rule, RuleType
+from whatsapp_audit.rules.pack import RulePack
+from whatsapp_audit.rules.text import compile_terms, find, overlaps
+
+BATCH = 256
+_ORDER = {c: i for i, c in enumerate(CATEGORIES)}
+
+
+@dataclass(slots=True)
+class _Active:
+    rule: Rule
+    checker: RuleType
+    exceptions: regex.Pattern[str] | None
+    unless: regex.Pattern[str] | None
+
+
+def _filter(hit: Hit, msg: Message, a: _Active) -> Hit | None:
+    """Apply the rule's exceptions (cancel overlapping evidence) and `unless` (cancel the message)."""
+    if a.unless is not None and find(a.unless, msg.text):
+        return None
+    if a.exceptions is None:
+        return hit
+    excepted = find(a.exceptions, msg.text)
+    if not excepted:
+        return hit
+    if not hit.evidence:
+        return None
+    kept = [e for e in hit.evidence if not overlaps(e, excepted)]
+    if not [e for e in kept if e.label not in ("context",)]:
+        return None
+    return Hit(kept, hit.why, hit.subject, hit.message)
+
+
+class Engine:
+    def __init__(self, pack: RulePack, ctx: Context | None = None, *,
+                 only: Iterable[str] = (), skip: Iterable[str] = ()) -> None:
+        self.pack = pack
+        self.ctx = ctx or Context()
+        only_set, skip_set = set(only), set(skip)
+        self.active: list[_Active] = []
+        for rule in pack.enabled:
+            if (only_set and rule.category not in only_set) or rule.category in skip_set:
+                continue
+            self.active.append(_Active(rule, pack.checkers[rule.id],
+                                       compile_terms(rule.exceptions), compile_terms(rule.unless)))
+        self.by_kind: dict[str, list[_Active]] = {}
+        for a in self.active:
+            for k in a.rule.kinds:
+                self.by_kind.setdefault(k, []).append(a)
+
+    def _finding(self, a: _Active, hit: Hit, msg: Message | None) -> Finding:
+        why = a.rule.message + (f" ({hit.why})" if hit.why else "")
+        return Finding(rule=a.rule.id, category=a.rule.category, severity=a.rule.severity, message=msg,
+                       evidence=list(hit.evidence), explanation=why, policy=a.rule.policy,
+                       subject=hit.subject)
+
+    def check_message(self, msg: Message) -> list[Finding]:
+        """Findings for one message (one per category), given the history already in the context."""
+        merged: dict[str, Finding] = {}
+        for a in self.by_kind.get(msg.kind, ()):
+            for raw in a.checker.check(msg, self.ctx):
+                hit = _filter(raw, msg, a)
+                if hit is None:
+                    continue
+                target = hit.message or msg
+                f = merged.get(a.rule.category)
+                if f is None or f.message is not target:
+                    merged[a.rule.category] = self._finding(a, hit, target)
+                    continue
+                if a.rule.severity > f.severity:
+                    f.rule, f.severity, f.policy = a.rule.id, a.rule.severity, a.rule.policy
+                    f.explanation = self._finding(a, hit, target).explanation
+                f.evidence.extend(e for e in hit.evidence if not _same(e, f.evidence))
+        out = sorted(merged.values(), key=lambda f: _ORDER.get(f.category, 99))
+        for f in out:
+            f.evidence.sort(key=lambda e: e.start)
+        return out
+
+    def scan(self, messages: Iterable[Message],
+             progress: Callable[[int], None] | None = None) -> Iterator[Finding]:
+        it = iter(messages)
+        seen = 0
+        while batch := list(islice(it, BATCH)):
+            for a in self.active:
+                a.checker.prepare(batch, self.ctx)
+            for msg in batch:
+                yield from self.check_message(msg)
+                self.ctx.previous.append(msg)
+                self.ctx.last = msg
+            seen += len(batch)
+            if progress:
+                progress(seen)
+        for a in self.active:
+            for hit in a.checker.finish(self.ctx):
+                yield self._finding(a, hit, hit.message)
+
+
+def _same(e: Evidence, spans: list[Evidence]) -> bool:
+    return any(e.start == s.start and e.end == s.end for s in spans)

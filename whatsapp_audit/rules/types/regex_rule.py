@@ -1,0 +1,60 @@
+"""`type: regex` - regular expressions (the `regex` module), each search under a timeout."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import regex
+
+from whatsapp_audit.model import Evidence, Message
+from whatsapp_audit.rules.interface import Context, Hit, LintIssue, Opt, Rule, RuleConfigError, RuleType
+from whatsapp_audit.rules.text import TIMEOUT
+
+# Strings that make badly written patterns backtrack for ages ("(a+)+$" and friends).
+ADVERSARIAL = ["a" * 40 + "!", "1" * 40 + "x", " " * 40 + "x", "ab" * 30 + "!", "😂" * 40 + "x"]
+
+
+class RegexRule(RuleType):
+    type = "regex"
+    description = "fires on a regular expression (case-insensitive unless case_sensitive: true)"
+    options = {
+        "patterns": Opt("strs", required=True, doc="regular expressions; a named group 'hit' marks the evidence"),
+        "case_sensitive": Opt("bool", default=False),
+    }
+
+    def __init__(self, rule: Rule) -> None:
+        super().__init__(rule)
+        flags = regex.V1 | (0 if rule.options["case_sensitive"] else regex.IGNORECASE)
+        self.patterns: list[regex.Pattern[str]] = []
+        sources = [str(p) for p in rule.options["patterns"]]
+        if not sources:
+            raise RuleConfigError("'patterns' is empty: the rule could never fire", "patterns")
+        for src in sources:
+            try:
+                self.patterns.append(regex.compile(src, flags))
+            except regex.error as e:
+                raise RuleConfigError(f"invalid regular expression {src!r}: {e}", "patterns") from None
+
+    def check(self, msg: Message, ctx: Context) -> Iterator[Hit]:
+        ev: list[Evidence] = []
+        for p in self.patterns:
+            try:
+                for m in p.finditer(msg.text, timeout=TIMEOUT):
+                    g = "hit" if "hit" in p.groupindex and m.group("hit") is not None else 0
+                    if m.end(g) > m.start(g):
+                        ev.append(Evidence(m.group(g), m.start(g), m.end(g), "pattern"))
+            except TimeoutError:
+                raise RuntimeError(f"rule '{self.rule.id}': pattern {p.pattern!r} timed out on message "
+                                   f"line {msg.line}") from None
+        if ev:
+            yield Hit(ev, "pattern matched: " + ", ".join(dict.fromkeys(e.text for e in ev)))
+
+    def lint(self) -> Iterator[LintIssue]:
+        for p in self.patterns:
+            for s in ADVERSARIAL:
+                try:
+                    p.search(s, timeout=0.2)
+                except TimeoutError:
+                    yield LintIssue(f"rule '{self.rule.id}': pattern {p.pattern!r} backtracks catastrophically "
+                                    f"(timed out on {s[:12]!r}...); rewrite it without nested repeats")
+                    break

@@ -1,0 +1,87 @@
+"""`type: tokens` - spaCy Matcher token patterns written in YAML.
+
+    patterns:
+      - [{LOWER: {IN: [sign, share]}}, {LOWER: the}, {LOWER: petition}]
+      - [{LEMMA: vote}, {LOWER: for}, {IS_TITLE: true}]
+
+Patterns using only text attributes run on spaCy's tokenizer (fast); LEMMA/POS/TAG/MORPH need the tagger,
+which costs far more, so the rule first checks cheaply that a literal word of some pattern occurs in the
+message at all and skips the message otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from whatsapp_audit.model import Evidence, Message
+from whatsapp_audit.nlp import pipeline
+from whatsapp_audit.rules.interface import Context, Hit, Opt, Rule, RuleConfigError, RuleType
+
+_TAGGED = {"LEMMA", "POS", "TAG", "MORPH", "DEP"}
+_TEXT_KEYS = {"LOWER", "TEXT", "ORTH", "NORM", "LEMMA"}
+
+
+def _literals(pattern: list[dict[str, Any]]) -> set[str] | None:
+    """Lower-case stems one of which must appear in a text for the pattern to match, or None if unknown."""
+    for tok in pattern:
+        if tok.get("OP") in ("?", "*", "!"):
+            continue
+        for key in _TEXT_KEYS & set(tok):
+            v = tok[key]
+            values = v.get("IN") if isinstance(v, dict) else [v]
+            if isinstance(values, list) and values and all(isinstance(x, str) for x in values):
+                # A lemma's inflections share (roughly) its first letters: "vote" -> "voting".
+                return {x.lower()[: 4 if key == "LEMMA" else None] for x in values}
+    return None
+
+
+class TokensRule(RuleType):
+    type = "tokens"
+    description = "fires on spaCy Matcher token patterns (LOWER, LEMMA, POS, IS_TITLE, OP ...)"
+    options = {
+        "patterns": Opt("list", required=True, doc="a list of Matcher patterns (each a list of token dicts)"),
+    }
+
+    def __init__(self, rule: Rule) -> None:
+        super().__init__(rule)
+        patterns = rule.options["patterns"]
+        if not patterns or not all(isinstance(p, list) and p and all(isinstance(t, dict) for t in p)
+                                   for p in patterns):
+            raise RuleConfigError("'patterns' must be a non-empty list of token-dict lists", "patterns")
+        self.patterns = [[dict(t) for t in p] for p in patterns]
+        keys = {k for p in self.patterns for t in p for k in t}
+        self.needs_tagger = bool(keys & _TAGGED)
+        stems = [_literals(p) for p in self.patterns]
+        self.stems: set[str] | None = None if any(s is None for s in stems) else set().union(*stems)
+        self._matcher: Any = None
+        try:
+            self._build(pipeline.tokenizer().vocab)   # validates the patterns now, not mid-scan
+        except ValueError as e:
+            raise RuleConfigError(f"invalid token pattern: {str(e).splitlines()[0]}", "patterns") from None
+
+    def _build(self, vocab: Any) -> None:
+        from spacy.matcher import Matcher
+
+        m = Matcher(vocab, validate=True)
+        m.add(self.rule.id, self.patterns)
+        self._matcher = m
+
+    def _nlp(self) -> Any:
+        return pipeline.tagger() if self.needs_tagger else pipeline.tokenizer()
+
+    def check(self, msg: Message, ctx: Context) -> Iterator[Hit]:
+        if not msg.text:
+            return
+        if self.stems is not None:
+            low = ctx.lower(msg)
+            if not any(s in low for s in self.stems):
+                return
+        nlp = self._nlp()
+        if self._matcher.vocab is not nlp.vocab:
+            self._build(nlp.vocab)
+        doc = nlp(msg.text)
+        spans = [doc[s:e] for _, s, e in self._matcher(doc)]
+        if spans:
+            ev = [Evidence(sp.text, sp.start_char, sp.end_char, "tokens") for sp in spans]
+            yield Hit(ev, "phrase: " + ", ".join(dict.fromkeys(e.text for e in ev)))

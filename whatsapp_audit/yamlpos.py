@@ -1,0 +1,110 @@
+"""Safe YAML loading that remembers where every value came from, for `file:line:col` messages.
+
+Mappings load as `PosDict` and sequences as `PosList`; both know their own position and the position of
+each key / item. Aliases are refused: nothing a school writes needs them, and they are the way a small
+YAML file expands into a huge one ("billion laughs").
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from whatsapp_audit.errors import UserError
+
+Pos = tuple[int, int]  # 1-based line, column
+
+
+class PosDict(dict[str, Any]):
+    pos: Pos = (1, 1)
+    key_pos: dict[str, Pos]
+    value_pos: dict[str, Pos]
+
+
+class PosList(list[Any]):
+    pos: Pos = (1, 1)
+    item_pos: list[Pos]
+
+
+def _mark(node: yaml.Node) -> Pos:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _Loader(yaml.SafeLoader):
+    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(None, None, "YAML aliases (*name) are not allowed here",
+                                       event.start_mark)
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> PosDict:  # type: ignore[override]
+        out = PosDict()
+        out.pos = _mark(node)
+        out.key_pos, out.value_pos = {}, {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            key = str(key)
+            if key in out:
+                raise yaml.MarkedYAMLError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+            out[key] = self.construct_object(value_node, deep=True)
+            out.key_pos[key] = _mark(key_node)
+            out.value_pos[key] = _mark(value_node)
+        return out
+
+    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> PosList:  # type: ignore[override]
+        out = PosList(self.construct_object(child, deep=True) for child in node.value)
+        out.pos = _mark(node)
+        out.item_pos = [_mark(child) for child in node.value]
+        return out
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_sequence)
+
+MAX_YAML_BYTES = 5_000_000
+
+
+def load_yaml(path: str | Path, text: str | None = None) -> Any:
+    """Load one YAML document with positions; unreadable or malformed input is a UserError."""
+    name = str(path)
+    if text is None:
+        p = Path(path)
+        if p.is_dir():
+            raise UserError("is a folder, expected a YAML file", path=name)
+        try:
+            raw = p.read_bytes()
+        except FileNotFoundError:
+            raise UserError("file not found", path=name) from None
+        except OSError as e:
+            raise UserError(f"cannot read file: {e.strerror}", path=name) from None
+        if len(raw) > MAX_YAML_BYTES:
+            raise UserError(f"file is too large for a YAML settings file ({len(raw)} bytes)", path=name)
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise UserError(f"not UTF-8 text (byte {e.start})", path=name, hint="save it as UTF-8") from None
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        what = e.problem or e.context or "invalid YAML"
+        raise UserError(f"invalid YAML: {what}", path=name, line=mark.line + 1 if mark else None,
+                        col=mark.column + 1 if mark else None) from None
+    except yaml.YAMLError as e:
+        raise UserError(f"invalid YAML: {e}", path=name) from None
+
+
+def pos_of(container: Any, key: str | int | None = None) -> Pos:
+    """Best-known position of `container[key]` (or of the container itself)."""
+    if isinstance(container, PosDict):
+        if key is not None and key in container.value_pos:
+            return container.value_pos[str(key)]
+        return container.pos
+    if isinstance(container, PosList):
+        if isinstance(key, int) and 0 <= key < len(container.item_pos):
+            return container.item_pos[key]
+        return container.pos
+    return (1, 1)
