@@ -30,17 +30,17 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[int], None] | None]:
 
 @app.command("scan")
 def scan_cmd(
-    chat: str = typer.Argument(..., help="The exported chat: a .txt, the .zip from 'Export chat', or - for stdin."),
+    chat: str = typer.Argument(..., help="The exported chat: .txt, the .zip from 'Export chat', or - for stdin."),
     group: str | None = typer.Option(None, "--group", "-g", help="group.yaml: roster, staff, pupils, investigations."),
-    rules: list[str] | None = typer.Option(None, "--rules", "-r", help="Rule file or folder (repeatable); default: the built-in pack."),
-    only: list[str] | None = typer.Option(None, "--only", help="Only these categories (repeatable or comma-separated)."),
+    rules: list[str] | None = typer.Option(None, "--rules", "-r", help="Rule file or folder (repeatable)."),
+    only: list[str] | None = typer.Option(None, "--only", help="Only these categories."),
     skip: list[str] | None = typer.Option(None, "--skip", help="Skip these categories."),
     since: str | None = typer.Option(None, "--since", help="Only messages on or after this date (YYYY-MM-DD)."),
     until: str | None = typer.Option(None, "--until", help="Only messages on or before this date (YYYY-MM-DD)."),
     fmt: ScanFormat = typer.Option(ScanFormat.text, "--format", "-f", help="text for people, json for tools."),
-    fail_on: FailOn = typer.Option(FailOn.breach, "--fail-on", help="Exit 1 when findings at or above this severity exist."),
-    no_ner: bool = typer.Option(False, "--no-ner", help="Do not use the spaCy name model (names from the roster and patterns only)."),
-    date_order: DateOrder = typer.Option(DateOrder.auto, "--date-order", help="Day-first or month-first dates when the file cannot tell."),
+    fail_on: FailOn = typer.Option(FailOn.breach, "--fail-on", help="Exit 1 on findings at or above this severity."),
+    no_ner: bool = typer.Option(False, "--no-ner", help="No spaCy name model: names from roster and patterns only."),
+    date_order: DateOrder = typer.Option(DateOrder.auto, "--date-order", help="When the file cannot tell."),
 ) -> None:
     """Scan a chat and show, per member, what breaks the policy and why."""
     from whatsapp_audit.audit import ScanOptions, audit

@@ -29,7 +29,8 @@ class ExampleFailure:
     def __str__(self) -> str:
         text = self.example.get("text", "") if isinstance(self.example, dict) else self.example
         verb = "did not flag" if self.expected == "breach" else "flagged"
-        return f"{self.rule.source}:{self.rule.line}: rule '{self.rule.id}' {verb} its {self.expected} example: {text!r}"
+        where = f"{self.rule.source}:{self.rule.line}"
+        return f"{where}: rule '{self.rule.id}' {verb} its {self.expected} example: {text!r}"
 
 
 def _message(spec: Any, index: int, default_author: str) -> Message:
