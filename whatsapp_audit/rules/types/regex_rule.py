@@ -51,7 +51,9 @@ class RegexRule(RuleType):
 
     def lint(self) -> Iterator[LintIssue]:
         for p in self.patterns:
-            for s in ADVERSARIAL:
+            # Besides the generic probes, long runs of each literal character the pattern mentions.
+            own = [c * 40 + "\u0000" for c in dict.fromkeys(p.pattern) if c.isalnum()][:20]
+            for s in ADVERSARIAL + own:
                 try:
                     p.search(s, timeout=0.2)
                 except TimeoutError:
