@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -62,14 +61,10 @@ def rule_fingerprint(rule: Rule) -> str:
 
 
 def default_pack_dir() -> Path:
-    """The shipped pack: inside the installed package, or rules/ beside it in a source checkout."""
-    try:
-        p = Path(str(resources.files("whatsapp_audit.default_rules")))
-        if p.is_dir():
-            return p
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return Path(__file__).resolve().parents[2] / "rules"
+    """The shipped pack: inside the installed package (whatsapp_audit/default_rules, mapped from rules/ by
+    pyproject.toml), or rules/ itself in a source checkout and an editable install."""
+    installed = Path(__file__).resolve().parents[1] / "default_rules"
+    return installed if installed.is_dir() else Path(__file__).resolve().parents[2] / "rules"
 
 
 def _files(path: Path) -> list[Path]:
