@@ -1,11 +1,79 @@
-"""`--format json`: the scan contract (../shared/CONTRACT.md) plus the pack and tool versions."""
+"""`--format json`: the scan contract (../shared/CONTRACT.md) plus the pack and tool versions.
+
+`scan` prints `render(result)`; `report` prints `render_report(report)`: the same document (of the
+filtered, and with --redact redacted, result) with the report's extra fields added, never renamed.
+"""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
+from whatsapp_audit.categories import CATEGORIES
+from whatsapp_audit.model import Message
+from whatsapp_audit.report.view import Report, Shown, severity_word
 from whatsapp_audit.results import ScanResult
 
 
 def render(result: ScanResult) -> str:
-    return json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    return _dump(result.to_dict())
+
+
+def _dump(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def _shown(m: Shown) -> dict[str, Any]:
+    author = None if m.kind == "system" else m.author
+    d: dict[str, Any] = {"index": m.index, "line": m.line, "timestamp": m.timestamp, "author": author,
+                         "text": m.text, "kind": m.kind}
+    if m.media is not None:
+        d["media"] = m.media
+    return d
+
+
+def report_dict(r: Report) -> dict[str, Any]:
+    res = r.result
+    doc = res.to_dict()
+    by_id = {id(it.finding): it for it in r.items}
+    for f, d in zip(res.findings, doc["findings"], strict=True):
+        it = by_id[id(f)]
+        d["id"] = it.ref
+        d["member"] = it.member
+        d["category_title"] = it.category.title
+        d["policy"] = it.clause
+        if f.message is not None:
+            msg: Message = f.message
+            d["message"]["text"] = msg.text
+            d["message"]["kind"] = msg.kind
+            if msg.media is not None:
+                d["message"]["media"] = msg.media
+        d["context"] = {"before": [_shown(m) for m in it.before], "after": [_shown(m) for m in it.after]}
+        d["next_step"] = {"stage": it.next_step.stage, "text": it.next_step.text}
+        if it.media_note:
+            d["media_note"] = it.media_note
+    first, last = r.period
+    school = r.pathway.school
+    doc["report"] = {
+        "group": r.group_name,
+        "school": {"name": school.name, "escalation": school.escalation, "appeal": school.appeal},
+        "generated": r.generated,
+        "redacted": r.redacted,
+        "filters": {"member": r.opts.member, "since": r.opts.since, "until": r.opts.until,
+                    "only": r.opts.only, "skip": r.opts.skip},
+        "period": {"first": first or None, "last": last or None},
+        "roster_size": r.roster_size,
+        "members": [{"member": s.member, "total": s.total, "worst": severity_word(s.worst_overall),
+                     "categories": {c: {"count": s.counts[c], "worst": severity_word(s.worst[c])}
+                                    for c in CATEGORIES if c in s.worst}}
+                    for s in r.summary],
+        "order": {"by_member": [{"member": s.key, "findings": [i.ref for i in s.items]} for s in r.by_member],
+                  "by_category": [{"category": s.key, "findings": [i.ref for i in s.items]}
+                                  for s in r.by_category]},
+        "escalation_pathway": [{"stage": k, "text": v} for k, v in r.pathway.stages()],
+    }
+    return doc
+
+
+def render_report(r: Report) -> str:
+    return _dump(report_dict(r))
