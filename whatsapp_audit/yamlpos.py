@@ -61,6 +61,15 @@ class _Loader(yaml.SafeLoader):
         return out
 
 
+def _timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    """An impossible date ("2024-02-30") stays text, so the caller can report it with its position."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_sequence)
 

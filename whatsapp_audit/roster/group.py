@@ -43,7 +43,9 @@ class Group:
 EXAMPLE_GROUP = Group(
     name="Year 4 Oak Class Parents",
     members=[Member("Jane Smith", "+44 7700 900123", "class-rep"), Member("Tom Baker"),
-             Member("Priya Patel"), Member("Example Parent")],
+             Member("Priya Patel"), Member("Example Parent"),
+             Member("Dan Hughes", left=date(2024, 2, 1)), Member("Lee Carter")],
     staff=["Mrs Diver", "Mr Okafor"],
-    pupils=["Sophie", "Jack", "Aarav"],
+    pupils=["Sophie", "Jack", "Aarav", "Summer"],
+    investigations=[Investigation(["Lee Carter"], opened=date(2024, 3, 1), closed=date(2024, 3, 15))],
 )

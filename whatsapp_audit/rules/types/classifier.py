@@ -1,0 +1,205 @@
+"""`type: classifier` - a small, deterministic text classifier for cues no word list captures (deadpan jokes).
+
+A logistic-regression model over words, word pairs and a few message shapes, trained in pure Python from
+labelled examples that the rule pack carries (`rules/training/NAME.yaml`: `positive:` and `negative:` lists of
+sentences written for the pack). The weights are a JSON file shipped beside the pack; the rule fires when the
+model's probability reaches `threshold`, and explains itself with the words that pushed the score up.
+
+    - id: humour-classifier
+      type: classifier
+      model: models/humour.json        # relative to this rule file
+      threshold: 0.7
+
+Train (or retrain after editing the examples) with:
+
+    python -m whatsapp_audit.rules.types.classifier train rules/training/humour.yaml rules/models/humour.json
+    python -m whatsapp_audit.rules.types.classifier check rules/training/humour.yaml rules/models/humour.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import itertools
+import json
+import math
+import random
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from whatsapp_audit.model import Evidence, Message
+from whatsapp_audit.rules.interface import Context, Hit, Opt, Rule, RuleConfigError, RuleType
+
+FEATURES_VERSION = 1
+_TOKEN = regex.compile(r"[\p{L}\p{N}'’]+|[^\p{L}\p{N}\s\p{P}]", regex.V1)
+_SENTENCES = regex.compile(r"(?<=[.!?])\s+")
+_LOGISTICS = regex.compile(r"\d[.:]\d\d|\b\d{1,2}(?:st|nd|rd|th)\b|£\d", regex.V1 | regex.IGNORECASE)
+# Settings of the trainer (part of the model file, so a change shows up as a stale model).
+EPOCHS, RATE, L2, POSITIVE_WEIGHT, SEED, KEEP = 30, 0.3, 1e-3, 2.0, 0, 0.01
+
+
+def tokens(text: str) -> list[tuple[str, int, int]]:
+    """Lower-cased word and emoji tokens with their spans; digits folded to 0."""
+    out = []
+    for m in _TOKEN.finditer(text.lower()):
+        t = regex.sub(r"\d+", "0", m.group().replace("’", "'"))
+        out.append((t, m.start(), m.end()))
+    return out
+
+
+def features(text: str) -> dict[str, tuple[int, int] | None]:
+    """Feature name -> a span of the text that shows it (None for whole-message shapes)."""
+    toks = tokens(text)
+    f: dict[str, tuple[int, int] | None] = {}
+    for t, s, e in toks:
+        f.setdefault("w:" + t, (s, e))
+    for (a, s, _), (b, _, e) in itertools.pairwise(toks):
+        f.setdefault(f"b:{a}_{b}", (s, e))
+    sents = [x for x in _SENTENCES.split(text.strip()) if x]
+    if len(sents) > 1 and len(sents[-1].split()) <= 5 and sents[-1].endswith("."):
+        f["shape:deadpan-ending"] = None
+    if _LOGISTICS.search(text):
+        f["shape:times-dates-money"] = None
+    if text.strip().endswith("?"):
+        f["shape:question"] = None
+    return f
+
+
+def _sha(data: dict[str, list[str]]) -> str:
+    doc = {"positive": data["positive"], "negative": data["negative"], "features": FEATURES_VERSION,
+           "trainer": [EPOCHS, RATE, L2, POSITIVE_WEIGHT, SEED, KEEP]}
+    return hashlib.sha256(json.dumps(doc, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def load_training(path: str | Path) -> dict[str, Any]:
+    import yaml
+
+    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    pos = [str(x) for x in doc.get("positive") or []]
+    neg = [str(x) for x in doc.get("negative") or []]
+    if not pos or not neg:
+        raise ValueError(f"{path}: needs non-empty 'positive' and 'negative' lists")
+    return {"name": str(doc.get("name") or Path(path).stem), "positive": pos, "negative": neg}
+
+
+def train(data: dict[str, Any]) -> dict[str, Any]:
+    """Logistic regression by plain SGD: deterministic (fixed seed and order), no dependencies."""
+    rows = [(list(features(t)), 1) for t in data["positive"]] + [(list(features(t)), 0) for t in data["negative"]]
+    w: dict[str, float] = {}
+    b = 0.0
+    rng = random.Random(SEED)
+    for _ in range(EPOCHS):
+        rng.shuffle(rows)
+        for feats, y in rows:
+            z = b + sum(w.get(k, 0.0) for k in feats)
+            g = (1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))) - y) * (POSITIVE_WEIGHT if y else 1.0)
+            b -= RATE * g
+            for k in feats:
+                wk = w.get(k, 0.0)
+                w[k] = wk - RATE * (g + L2 * wk)
+    weights = {k: round(v, 4) for k, v in sorted(w.items()) if abs(v) >= KEEP}
+    return {"name": data["name"], "features_version": FEATURES_VERSION, "training_sha256": _sha(data),
+            "examples": {"positive": len(data["positive"]), "negative": len(data["negative"])},
+            "bias": round(b, 4), "weights": weights}
+
+
+class Model:
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.name = doc.get("name", "model")
+        self.bias = float(doc["bias"])
+        self.weights: dict[str, float] = {str(k): float(v) for k, v in doc["weights"].items()}
+        self.training_sha256 = doc.get("training_sha256", "")
+        if doc.get("features_version") != FEATURES_VERSION:
+            raise ValueError("model was trained with another feature set: retrain it")
+
+    @classmethod
+    def load(cls, path: str | Path) -> Model:
+        return cls(json.loads(Path(path).read_text(encoding="utf-8")))
+
+    def score(self, text: str) -> tuple[float, list[tuple[str, float, tuple[int, int] | None]]]:
+        """Probability, and the features that pushed it up (largest first)."""
+        f = features(text)
+        contrib = [(k, self.weights[k], span) for k, span in f.items() if k in self.weights]
+        z = self.bias + sum(c for _, c, _ in contrib)
+        p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return p, sorted((c for c in contrib if c[1] > 0), key=lambda c: -c[1])
+
+
+class ClassifierRule(RuleType):
+    type = "classifier"
+    description = "fires when a small trained text classifier (weights shipped with the pack) scores high"
+    options = {
+        "model": Opt("str", required=True, doc="model file (JSON), relative to the rule file"),
+        "threshold": Opt("float", default=0.7, doc="probability needed to fire (0-1)"),
+        "min_chars": Opt("int", default=12, doc="shorter messages are left to other rules"),
+    }
+
+    def __init__(self, rule: Rule) -> None:
+        super().__init__(rule)
+        o = rule.options
+        path = Path(str(o["model"]))
+        if not path.is_absolute() and rule.source:
+            path = Path(rule.source).parent / path
+        try:
+            self.model = Model.load(path)
+        except FileNotFoundError:
+            raise RuleConfigError(f"model file not found: {path} (train it with `python -m "
+                                  f"whatsapp_audit.rules.types.classifier train TRAINING.yaml {path}`)",
+                                  "model") from None
+        except (ValueError, KeyError, TypeError) as e:
+            raise RuleConfigError(f"model file {path} is not a classifier model: {e}", "model") from None
+        self.threshold = float(o["threshold"])
+        if not 0.0 < self.threshold < 1.0:
+            raise RuleConfigError("'threshold' must be between 0 and 1", "threshold")
+        self.min_chars = int(o["min_chars"] or 0)
+
+    def check(self, msg: Message, ctx: Context) -> Iterator[Hit]:
+        text = msg.text
+        if len(text.strip()) < self.min_chars:
+            return
+        p, up = self.model.score(text)
+        if p < self.threshold:
+            return
+        ev, cues = [], []
+        for name, _, span in up[:6]:
+            cues.append(name.split(":", 1)[1].replace("_", " "))
+            if span is not None and not any(span[0] < e.end and e.start < span[1] for e in ev):
+                ev.append(Evidence(text[span[0]:span[1]], span[0], span[1], "classifier"))
+        yield Hit(sorted(ev, key=lambda e: e.start),
+                  f"{self.model.name} classifier score {p:.2f} >= {self.threshold:.2f}; cues: "
+                  + ", ".join(cues[:4]))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m whatsapp_audit.rules.types.classifier",
+                                 description="Train or check a classifier rule's model from its training examples.")
+    ap.add_argument("command", choices=("train", "check"))
+    ap.add_argument("training", help="training examples (YAML with positive: and negative: lists)")
+    ap.add_argument("model", help="model file (JSON) to write or check")
+    a = ap.parse_args(argv)
+    data = load_training(a.training)
+    if a.command == "check":
+        try:
+            model = Model.load(a.model)
+        except (OSError, ValueError, KeyError) as e:
+            print(f"{a.model}: cannot read model: {e}", file=sys.stderr)
+            return 1
+        if model.training_sha256 != _sha(data):
+            print(f"{a.model}: stale, retrain it from {a.training}", file=sys.stderr)
+            return 1
+        print(f"{a.model}: up to date with {a.training}")
+        return 0
+    doc = train(data)
+    Path(a.model).parent.mkdir(parents=True, exist_ok=True)
+    Path(a.model).write_text(json.dumps(doc, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"{a.model}: {len(doc['weights'])} weights from {doc['examples']['positive']} positive and "
+          f"{doc['examples']['negative']} negative examples")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
