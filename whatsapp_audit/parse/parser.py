@@ -133,7 +133,7 @@ def parse_rows(chunks: Iterable[str], dialect: Dialect, notes: list[str], path: 
     shape = dialect.shape
     opener = "[" if shape.ios else ""
     date_iso, time_iso = dialect.date_iso, dialect.time_iso
-    ios = dialect.shape.ios
+    ios = shape.ios
     iso_len = dialect.iso_time_len
     invisible = INVISIBLE.search
     starts, ends = _STARTS.get, _ENDS.get
