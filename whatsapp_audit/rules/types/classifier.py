@@ -38,6 +38,7 @@ FEATURES_VERSION = 1
 _TOKEN = regex.compile(r"[\p{L}\p{N}'’]+|[^\p{L}\p{N}\s\p{P}]", regex.V1)
 _SENTENCES = regex.compile(r"(?<=[.!?])\s+")
 _LOGISTICS = regex.compile(r"\d[.:]\d\d|\b\d{1,2}(?:st|nd|rd|th)\b|£\d", regex.V1 | regex.IGNORECASE)
+_DIGITS = regex.compile(r"\d+")
 # Settings of the trainer (part of the model file, so a change shows up as a stale model).
 EPOCHS, RATE, L2, POSITIVE_WEIGHT, SEED, KEEP = 30, 0.3, 1e-3, 2.0, 0, 0.01
 
@@ -46,7 +47,9 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
     """Lower-cased word and emoji tokens with their spans; digits folded to 0."""
     out = []
     for m in _TOKEN.finditer(text.lower()):
-        t = regex.sub(r"\d+", "0", m.group().replace("’", "'"))
+        t = m.group().replace("’", "'")
+        if not t.isalpha():
+            t = _DIGITS.sub("0", t)
         out.append((t, m.start(), m.end()))
     return out
 

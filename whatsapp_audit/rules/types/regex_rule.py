@@ -8,6 +8,7 @@ import regex
 
 from whatsapp_audit.model import Evidence, Message
 from whatsapp_audit.rules.interface import Context, Hit, LintIssue, Opt, Rule, RuleConfigError, RuleType
+from whatsapp_audit.rules.prefilter import required_literals
 from whatsapp_audit.rules.text import TIMEOUT
 
 # Strings that make badly written patterns backtrack for ages ("(a+)+$" and friends).
@@ -34,10 +35,15 @@ class RegexRule(RuleType):
                 self.patterns.append(regex.compile(src, flags))
             except regex.error as e:
                 raise RuleConfigError(f"invalid regular expression {src!r}: {e}", "patterns") from None
+        # Per pattern: literals one of which must be in the (lower-cased) text, or None to always search.
+        self.needs = [required_literals(src) for src in sources]
 
     def check(self, msg: Message, ctx: Context) -> Iterator[Hit]:
         ev: list[Evidence] = []
-        for p in self.patterns:
+        low = ctx.lower(msg)
+        for p, need in zip(self.patterns, self.needs, strict=True):
+            if need is not None and not any(s in low for s in need):
+                continue
             try:
                 for m in p.finditer(msg.text, timeout=TIMEOUT):
                     g = "hit" if "hit" in p.groupindex and m.group("hit") is not None else 0

@@ -23,17 +23,24 @@ _TEXT_KEYS = {"LOWER", "TEXT", "ORTH", "NORM", "LEMMA"}
 
 
 def _literals(pattern: list[dict[str, Any]]) -> set[str] | None:
-    """Lower-case stems one of which must appear in a text for the pattern to match, or None if unknown."""
+    """Lower-case words one of which a text must contain for the pattern to match, or None if unknown.
+
+    Of the pattern's required tokens with literal values, the most selective one is used (the one whose
+    shortest value is longest): "is/was/are" would let almost every message through, "idiot/liar" not.
+    """
+    best: set[str] | None = None
     for tok in pattern:
         if tok.get("OP") in ("?", "*", "!"):
             continue
         for key in _TEXT_KEYS & set(tok):
             v = tok[key]
             values = v.get("IN") if isinstance(v, dict) else [v]
-            if isinstance(values, list) and values and all(isinstance(x, str) for x in values):
+            if isinstance(values, list) and values and all(isinstance(x, str) and x for x in values):
                 # A lemma's inflections share (roughly) its first letters: "vote" -> "voting".
-                return {x.lower()[: 4 if key == "LEMMA" else None] for x in values}
-    return None
+                cand = {x.lower()[: 4 if key == "LEMMA" else None] for x in values}
+                if best is None or min(map(len, cand)) > min(map(len, best)):
+                    best = cand
+    return best
 
 
 class TokensRule(RuleType):
