@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 
+import click
 import typer
 
 from whatsapp_audit import __version__
@@ -57,8 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     except (typer.Abort, KeyboardInterrupt):
         print("wa-audit: interrupted", file=sys.stderr)
         return 130
-    except typer.TyperException as e:  # usage errors: bad option, missing argument
-        e.show()  # type: ignore[attr-defined]
+    except click.ClickException as e:  # usage errors: bad option, missing argument
+        e.show()
         return 2
     except Exception as e:
         if debug:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sys
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from whatsapp_audit.categories import CATEGORIES
 from whatsapp_audit.errors import UserError
 from whatsapp_audit.model import Severity
-from whatsapp_audit.results import ScanResult
-from whatsapp_audit.roster.group import Group
-from whatsapp_audit.rules.pack import RulePack, load_pack
+
+if TYPE_CHECKING:  # the rule engine's imports are heavy: only the commands that scan pay for them
+    from whatsapp_audit.results import ScanResult
+    from whatsapp_audit.roster.group import Group
+    from whatsapp_audit.rules.pack import RulePack
 
 
 def categories(values: list[str] | None, option: str) -> list[str]:
@@ -38,6 +41,8 @@ def iso_date(value: str | None, option: str) -> str | None:
 
 
 def rules(paths: list[str] | None) -> RulePack:
+    from whatsapp_audit.rules.pack import load_pack
+
     return load_pack(paths or None)
 
 

@@ -74,7 +74,7 @@ def required_literals(pattern: str) -> frozenset[str] | None:
             # re warns where `regex` (V1) reads a set differently ("[[a-z]--[aeiou]]"): no pre-check then.
             warnings.simplefilter("error")
             tree = parser.parse(pattern)
-    except Exception:  # noqa: BLE001 - `regex`-only syntax (\p{..}, \m, nested sets): no pre-check
+    except Exception:  # `regex`-only syntax (\p{..}, \m, nested sets): no pre-check
         return None
     need = _seq(tree)
     if not need or _score(need) < 2:
