@@ -16,22 +16,39 @@ STYLE = {Severity.breach: "bold red", Severity.warning: "yellow", Severity.info:
 MARK = {Severity.breach: "B", Severity.warning: "W", Severity.info: "i"}
 
 
-def _summary_table(result: ScanResult) -> Table:
+def _summary_table(result: ScanResult, console: Console) -> Table:
+    """Members x categories when the terminal is wide enough, else one line of categories per member
+    (15 narrow columns of truncated names help nobody)."""
     cats = result.categories_used()
-    t = Table(title="Findings per member (count, worst severity: B breach, W warning, i info)",
-              title_justify="left", show_lines=False)
-    t.add_column("Member", style="bold")
-    for c in cats:
-        t.add_column(c, justify="right")
+    rows = [s for s in result.summary() if s.total]
+    title = "Findings per member (count and worst severity: B breach, W warning, i info)"
+    wide = console.width >= 24 + 8 * len(cats) + sum(len(c) for c in cats)
+    t = Table(title=title, title_justify="left")
+    t.add_column("Member", style="bold", no_wrap=True)
+    t.add_column("Worst", no_wrap=True)
     t.add_column("Total", justify="right")
-    for s in result.summary():
-        if not s.total:
-            continue
-        row = [s.member]
+    if wide:
         for c in cats:
-            n = s.counts.get(c, 0)
-            row.append(Text(f"{n} {MARK[s.worst[c]]}", style=STYLE[s.worst[c]]) if n else Text("·", style="dim"))
-        row.append(str(s.total))
+            t.add_column(c, justify="right", no_wrap=True)
+    else:
+        t.add_column("Findings by category")
+    for s in rows:
+        worst = s.worst_overall
+        row: list[Text | str] = [s.member, Text(worst.name if worst else "", style=STYLE.get(worst, "")),
+                                 str(s.total)]
+        if wide:
+            for c in cats:
+                n = s.counts.get(c, 0)
+                row.append(Text(f"{n} {MARK[s.worst[c]]}", style=STYLE[s.worst[c]]) if n
+                           else Text("·", style="dim"))
+        else:
+            cell = Text()
+            for c in cats:
+                if s.counts.get(c):
+                    if cell:
+                        cell.append("  ")
+                    cell.append(f"{c} {s.counts[c]} {MARK[s.worst[c]]}", style=STYLE[s.worst[c]])
+            row.append(cell)
         t.add_row(*row)
     return t
 
@@ -63,7 +80,7 @@ def render_to(console: Console, result: ScanResult, findings: bool = True) -> No
     if not result.findings:
         console.print("[green]No findings: nothing in this chat breaks the policy rules.[/]")
         return
-    console.print(_summary_table(result))
+    console.print(_summary_table(result, console))
     clean = [s.member for s in result.summary() if not s.total]
     if clean:
         console.print(f"No findings for: {', '.join(clean)}", style="dim")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import regex
@@ -13,6 +14,12 @@ from whatsapp_audit.rules.text import TIMEOUT
 
 # Strings that make badly written patterns backtrack for ages ("(a+)+$" and friends).
 ADVERSARIAL = ["a" * 40 + "!", "1" * 40 + "x", " " * 40 + "x", "ab" * 30 + "!", "😂" * 40 + "x"]
+
+
+def _literal_test(literals: frozenset[str] | None) -> re.Pattern[str] | None:
+    if literals is None:
+        return None
+    return re.compile("|".join(re.escape(s) for s in sorted(literals, key=len, reverse=True)))
 
 
 class RegexRule(RuleType):
@@ -35,14 +42,15 @@ class RegexRule(RuleType):
                 self.patterns.append(regex.compile(src, flags))
             except regex.error as e:
                 raise RuleConfigError(f"invalid regular expression {src!r}: {e}", "patterns") from None
-        # Per pattern: literals one of which must be in the (lower-cased) text, or None to always search.
-        self.needs = [required_literals(src) for src in sources]
+        # Per pattern: literals one of which must be in the (lower-cased) text, or None to always search;
+        # tested as one plain `re` alternation of escaped literals (C speed, no Python loop per literal).
+        self.needs = [_literal_test(required_literals(src)) for src in sources]
 
     def check(self, msg: Message, ctx: Context) -> Iterator[Hit]:
         ev: list[Evidence] = []
         low = ctx.lower(msg)
         for p, need in zip(self.patterns, self.needs, strict=True):
-            if need is not None and not any(s in low for s in need):
+            if need is not None and need.search(low) is None:
                 continue
             try:
                 for m in p.finditer(msg.text, timeout=TIMEOUT):
