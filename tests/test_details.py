@@ -132,3 +132,26 @@ def test_explanations_say_what_was_found(pack):
     out = scan(pack, msgs("Amir's blue inhaler is at home", "call me on 07700 900 123"), GROUP)
     assert "inhaler" in out[0].explanation and "Amir" in out[0].explanation
     assert "phone number" in out[1].explanation
+
+
+def test_details_rule_config_errors_and_lint(tmp_path):
+    from rulekit import pack_from
+
+    from whatsapp_audit.rules.lint import lint
+
+    body = """
+rules:
+  - id: d1
+    category: personal-details
+    severity: breach
+    message: m
+    policy: p
+    type: details
+    detect: {detect}
+    health_patterns: ["{pattern}"]
+    examples: {{breach: ["x"], clean: ["y"]}}
+"""
+    bad = pack_from(tmp_path, body.format(detect="[phone, fax]", pattern="ok"), strict=False)
+    assert any("'detect' must list some of" in str(i) for i in bad.issues)
+    slow = pack_from(tmp_path, body.format(detect="[health]", pattern="^(a|aa)+$"), strict=False)
+    assert any("backtracks catastrophically" in str(i) for i in lint(slow))

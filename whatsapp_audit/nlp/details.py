@@ -7,6 +7,8 @@ Every finder returns (start, end, text) spans.
 
 from __future__ import annotations
 
+import re
+
 import regex
 
 Span = tuple[int, int, str]
@@ -93,9 +95,9 @@ def _digits(text: str) -> int:
     return sum(map(str.isdigit, text))
 
 
-_ADDRESS_WORDS = regex.compile(r"liv|flat|house|home|bungalow|stay|moved|apartment", regex.I)
-_DOB_WORDS = regex.compile(r"dob|d\.o\.b|birth|born", regex.I)
-_REG_WORDS = regex.compile(r"reg|plate|[A-Z]{2}\d{2}", regex.I)
+_ADDRESS_WORDS = re.compile(r"liv|flat|house|home|bungalow|stay|moved|apartment", re.I)
+_DOB_WORDS = re.compile(r"dob|d\.o\.b|birth|born", re.I)
+_REG_WORDS = re.compile(r"reg|plate|[A-Za-z]{2}\d{2}", re.I)
 
 
 def phones(text: str) -> list[Span]:

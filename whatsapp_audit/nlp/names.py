@@ -55,6 +55,10 @@ VERBS = ["says", "said", "say", "wants", "wanted", "want", "is", "was", "has", "
          "found", "started", "starts", "finished", "thinks", "thought", "knows", "knew", "cried", "won",
          "scored", "drew", "painted", "played", "plays", "sat", "sits", "ran", "runs", "broke", "bit",
          "kicked", "passed", "failed", "been", "keep", "were"]
+# After a name-like word these make it a person even when it is also a word ("Rose says", "Faith told me").
+_SAYS = frozenset(["says", "said", "wants", "wanted", "told", "tells", "asked", "asks", "loves", "loved",
+                   "hates", "hated", "cried", "thinks", "thought", "forgot", "forgets", "keeps", "kept", "reckons"])
+_ADVERBS = frozenset(["nearly", "still", "always", "never", "just", "also"])
 DEFAULT_TITLES = ["Mr", "Mrs", "Miss", "Ms", "Mx", "Dr"]
 # Words after "X's" that make X a child ("tell Amelia's mum").
 _OWNED = ("mum|mam|mom|mummy|mommy|mother|dad|daddy|father|nan|nana|nanna|gran|granny|grandma|grandad|grandpa|"
@@ -283,7 +287,8 @@ class NameFinder:
         # One search per message says whether any context above can fire at all.
         cues = [*child_relations, *adult_relations, *praise, "called", "named", "name", "year", "reception",
                 "nursery", "class", "y1", "y2", "y3", "y4", "y5", "y6", *_PARENT.split("|")]
-        self._any_context = regex.compile(r"(?<!\w)(?:" + _phrases(cues) + r")(?!\w)", regex.I | regex.V1)
+        self._any_context = re.compile(r"(?<!\w)(?:" + _phrases(cues).replace("[\\s\\-]+", "[\\s-]+") +
+                                       r")(?!\w)", re.I)
         self._coord = regex.compile(r"^\s*(?:,|&|and|\+)\s*$", regex.I | regex.V1)
 
     # -- the cheap pass ----------------------------------------------------------------------------------
@@ -400,9 +405,21 @@ class NameFinder:
                 decided.add(i)
                 continue
             if not t.cap or t.upper:
+                # "noah said", "rosie has a temperature": a lower-case given name doing something
+                nxt = toks[i + 1] if i + 1 < len(toks) else None
+                if in_lex and not word_like and not t.upper and not t.poss and nxt is not None \
+                        and nxt.low in self.verbs and nxt.low not in _ADVERBS and text[t.end:nxt.start] == " ":
+                    hits[i] = NameHit(t.start, t.end, t.text, CHILD, f'"{t.text} {nxt.text}" context')
+                    decided.add(i)
                 continue
             if in_lex and not word_like:
                 hits[i] = self._hit(text, toks, i, CHILD, "given-name list")
+                decided.add(i)
+                continue
+            nxt = toks[i + 1] if i + 1 < len(toks) else None
+            if (word_like or in_lex) and not t.poss and nxt is not None and nxt.low in _SAYS \
+                    and text[t.end:nxt.start] == " ":
+                hits[i] = self._hit(text, toks, i, CHILD, f'"{t.text} {nxt.text}" context')
                 decided.add(i)
                 continue
             if (t.initial and not weak) or not ner:
@@ -420,7 +437,7 @@ class NameFinder:
         # "Sarah Jones": a first name and a surname is an adult's full name, not a child's first name.
         if label == CHILD and nxt is not None and nxt.cap and not nxt.upper and not t.poss and not nxt.initial \
                 and text[t.end:nxt.start] == " " and nxt.low not in self.names and nxt.low not in _COMMON \
-                and nxt.low not in _PLACE_AFTER and nxt.low not in self.not_names:
+                and nxt.low not in _PLACE_AFTER and nxt.low not in self.not_names and nxt.low not in self.verbs:
             return NameHit(t.start, nxt.end, text[t.start:nxt.end], NAME, cue)
         return NameHit(t.start, t.end, t.text, label, cue)
 

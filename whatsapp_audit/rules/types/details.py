@@ -17,8 +17,9 @@ from whatsapp_audit.model import Evidence, Message
 from whatsapp_audit.nlp import details as dt
 from whatsapp_audit.nlp.names import NameFinder, People, is_word, lexicon, tokenize
 from whatsapp_audit.roster.presence import presence, roster_index
-from whatsapp_audit.rules.interface import Context, Hit, Opt, Rule, RuleConfigError, RuleType
+from whatsapp_audit.rules.interface import Context, Hit, LintIssue, Opt, Rule, RuleConfigError, RuleType
 from whatsapp_audit.rules.text import compile_terms, find
+from whatsapp_audit.rules.types.regex_rule import ADVERSARIAL
 
 DETECTORS: dict[str, tuple[str, Callable[[str], list[dt.Span]], str]] = {
     "phone": ("phone", dt.phones, "phone number"),
@@ -140,3 +141,13 @@ class DetailsRule(RuleType):
             yield Hit(ev, ", ".join(kinds) + ": " + ", ".join(dict.fromkeys(e.text for e in ev)))
         if "health" in self.detect:
             yield from self._health(msg, ctx)
+
+    def lint(self) -> Iterator[LintIssue]:
+        for p in self.health_patterns:
+            for text in ADVERSARIAL:
+                try:
+                    p.search(text, timeout=0.2)
+                except TimeoutError:
+                    yield LintIssue(f"rule '{self.rule.id}': health pattern {p.pattern!r} backtracks "
+                                    f"catastrophically; rewrite it without nested repeats")
+                    break
