@@ -54,11 +54,13 @@ VERBS = ["says", "said", "say", "wants", "wanted", "want", "is", "was", "has", "
          "pushed", "hit", "took", "takes", "made", "makes", "wore", "wears", "brought", "brings", "lost",
          "found", "started", "starts", "finished", "thinks", "thought", "knows", "knew", "cried", "won",
          "scored", "drew", "painted", "played", "plays", "sat", "sits", "ran", "runs", "broke", "bit",
-         "kicked", "passed", "failed", "been", "keep", "were"]
+         "kicked", "passed", "failed", "been", "keep", "were", "left", "leaves"]
 # After a name-like word these make it a person even when it is also a word ("Rose says", "Faith told me").
 _SAYS = frozenset(["says", "said", "wants", "wanted", "told", "tells", "asked", "asks", "loves", "loved",
                    "hates", "hated", "cried", "thinks", "thought", "forgot", "forgets", "keeps", "kept", "reckons"])
 _ADVERBS = frozenset(["nearly", "still", "always", "never", "just", "also"])
+_AUXILIARIES = frozenset(["is", "was", "were", "been", "has", "had", "did", "does", "keep", "can't", "cannot",
+                          "won't", "wouldn't", "cant", "wont", "isn't", "wasn't", "isnt", "wasnt"])
 DEFAULT_TITLES = ["Mr", "Mrs", "Miss", "Ms", "Mx", "Dr"]
 # Words after "X's" that make X a child ("tell Amelia's mum").
 _OWNED = ("mum|mam|mom|mummy|mommy|mother|dad|daddy|father|nan|nana|nanna|gran|granny|grandma|grandad|grandpa|"
@@ -329,6 +331,13 @@ class NameFinder:
         nxt = toks[i + 1] if i + 1 < len(toks) else None
         return nxt is not None and nxt.low in self.verbs
 
+    def _acts(self, text: str, toks: list[Token], i: int) -> bool:
+        """A capitalised word followed by a past-tense or action verb ("Poppy left her cardigan", "Grace
+        said"): a person doing something. Auxiliaries ("May is", "Will has") stay ambiguous."""
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        return nxt is not None and not toks[i].poss and text[toks[i].end:nxt.start] == " " \
+            and nxt.low in self.verbs and nxt.low not in _ADVERBS and nxt.low not in _AUXILIARIES
+
     def _blocked(self, text: str, toks: list[Token], i: int) -> bool:
         """A saint, a street, a school, a festival: the word is part of a place or thing's name."""
         t = toks[i]
@@ -390,6 +399,8 @@ class NameFinder:
                     hits[i] = NameHit(t.start, t.end, t.text, PUPIL, f"roster pupil, {strong[1]}")
                 elif (t.cap or (t.initial and not t.poss)) and weak and not blocked:
                     hits[i] = NameHit(t.start, t.end, t.text, PUPIL, "roster pupil, used as a name")
+                elif t.cap and not blocked and self._acts(text, toks, i):
+                    hits[i] = NameHit(t.start, t.end, t.text, PUPIL, f"roster pupil, \"{t.text} {toks[i + 1].text}\"")
                 elif t.cap and not blocked:
                     decided.discard(i)
                     # sentence-first "Faith and Ivy were...": only a name next to it settles it, not spaCy
