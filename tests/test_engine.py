@@ -233,3 +233,12 @@ def test_unknown_rule_in_disable_is_reported(tmp_path):
     pack = load_pack([str(tmp_path / "school.yaml")], strict=False)
     [issue] = pack.issues
     assert issue.issue.line == 2 and "no-such-rule" in issue.issue.message
+
+
+def test_rules_test_skips_rules_a_school_switched_off(tmp_path, capsys):
+    from whatsapp_audit.cli import main
+
+    rid = load_pack().rules[0].id
+    write(tmp_path, "school.yaml", f"extends: default\ndisable: [{rid}]\n")
+    assert main(["rules", "test", str(tmp_path / "school.yaml")]) == 0
+    assert rid not in capsys.readouterr().out

@@ -58,8 +58,9 @@ def fires(pack: RulePack, rule: Rule, spec: Any) -> bool:
 
 
 def run(pack: RulePack) -> Iterator[tuple[Rule, int, ExampleFailure | None]]:
-    """For each rule: (rule, examples run, failure or None) — one row per example."""
-    for rule in pack.rules:
+    """For each enabled rule: (rule, examples run, failure or None) — one row per example. Rules a pack
+    switched off are not run, so they are not tested either."""
+    for rule in pack.enabled:
         for expected, examples in (("breach", rule.examples_breach), ("clean", rule.examples_clean)):
             for spec in examples:
                 ok = fires(pack, rule, spec) == (expected == "breach")
