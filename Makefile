@@ -14,6 +14,10 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/wa-audit scan examples/year4-oak-android.txt --group examples/group.yaml --fail-on never
+	mkdir -p out
+	$(BIN)/wa-audit report examples/year4-oak-android.txt --group examples/group.yaml --fail-on never \
+		--format html -o out/year4-oak-report.html
+	@echo "Breach report for the deputy head: out/year4-oak-report.html (open it in a browser)"
 
 test: $(STAMP)
 	$(BIN)/ruff check whatsapp_audit tests benchmarks

@@ -60,7 +60,13 @@ def _finding(f: Finding) -> Text:
     if f.message is not None:
         m = f.message
         t.append(f"  {m.timestamp.replace('T', ' ')[:16]}  line {m.line}  {m.author or '(system)'}\n")
-        body = m.text if m.text else f"<{m.media or m.kind}>"
+        if m.text:
+            body = m.text
+        elif m.kind == "media":
+            kind = "" if m.media in (None, "unknown") else f"{m.media} "
+            body = f"<{kind}media: not included in the export>"
+        else:
+            body = f"<{m.kind}>"
         t.append("    ")
         for chunk, hot in segments(body, f.evidence if m.text else []):
             t.append(chunk.replace("\n", "\n    "), style="reverse bold" if hot else None)
