@@ -29,7 +29,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_parse.py
 
 eval: $(STAMP)
-	$(BIN)/python benchmarks/eval_corpus.py
+	$(BIN)/python benchmarks/eval_corpus.py --all-dialects
+	$(BIN)/python benchmarks/eval_corpus.py --all-dialects benchmarks/heldout/year2-birch.yaml
 
 clean:
 	rm -rf $(VENV) build *.egg-info
