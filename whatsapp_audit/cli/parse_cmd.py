@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from whatsapp_audit.cli import app
+from whatsapp_audit.cli.options import DateOrder
 
 
 class OutputFormat(StrEnum):
@@ -17,10 +18,6 @@ class OutputFormat(StrEnum):
     table = "table"
 
 
-class DateOrder(StrEnum):
-    auto = "auto"
-    dmy = "dmy"
-    mdy = "mdy"
 
 
 @app.command("parse")

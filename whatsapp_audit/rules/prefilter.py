@@ -80,3 +80,19 @@ def required_literals(pattern: str) -> frozenset[str] | None:
     if not need or _score(need) < 2:
         return None  # single characters filter almost nothing
     return need
+
+
+# Strings that make badly written patterns backtrack for ages ("^(a|aa)+$" and friends).
+ADVERSARIAL = ["a" * 40 + "!", "1" * 40 + "x", " " * 40 + "x", "ab" * 30 + "!", "😂" * 40 + "x"]
+
+
+def backtracks(pattern: Any, limit: float = 0.2) -> str | None:
+    """The probe string on which a compiled `regex` pattern times out, or None: generic probes plus long
+    runs of each literal character the pattern mentions."""
+    own = [c * 40 + "\u0000" for c in dict.fromkeys(pattern.pattern) if c.isalnum()][:20]
+    for s in ADVERSARIAL + own:
+        try:
+            pattern.search(s, timeout=limit)
+        except TimeoutError:
+            return s
+    return None

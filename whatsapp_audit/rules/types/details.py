@@ -18,8 +18,8 @@ from whatsapp_audit.nlp import details as dt
 from whatsapp_audit.nlp.names import NameFinder, People, is_word, lexicon, tokenize
 from whatsapp_audit.roster.presence import presence, roster_index
 from whatsapp_audit.rules.interface import Context, Hit, LintIssue, Opt, Rule, RuleConfigError, RuleType
+from whatsapp_audit.rules.prefilter import backtracks
 from whatsapp_audit.rules.text import compile_terms, find
-from whatsapp_audit.rules.types.regex_rule import ADVERSARIAL
 
 DETECTORS: dict[str, tuple[str, Callable[[str], list[dt.Span]], str]] = {
     "phone": ("phone", dt.phones, "phone number"),
@@ -144,10 +144,6 @@ class DetailsRule(RuleType):
 
     def lint(self) -> Iterator[LintIssue]:
         for p in self.health_patterns:
-            for text in ADVERSARIAL:
-                try:
-                    p.search(text, timeout=0.2)
-                except TimeoutError:
-                    yield LintIssue(f"rule '{self.rule.id}': health pattern {p.pattern!r} backtracks "
-                                    f"catastrophically; rewrite it without nested repeats")
-                    break
+            if backtracks(p) is not None:
+                yield LintIssue(f"rule '{self.rule.id}': health pattern {p.pattern!r} backtracks "
+                                f"catastrophically; rewrite it without nested repeats")
