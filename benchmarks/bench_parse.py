@@ -3,8 +3,8 @@
 
     python benchmarks/bench_parse.py [--messages 100000] [--repeat 5] [--peers] [--keep DIR]
 
-Generates the exports with ../shared/tools/gen_chat.py when it exists (else with a small generator of its
-own, so this runs anywhere), then prints per dialect:
+Generates the exports with ../shared/tools/gen_chat.py when it exists (else with the generator in
+_common.py, so this runs anywhere), then prints per dialect:
   - whole process: `wa-audit parse FILE --format jsonl > /dev/null`, best of --repeat, messages/s, CPU
     seconds and peak RSS (ru_maxrss of that child);
   - start-up alone (`wa-audit --version`), to separate import cost from parsing;
@@ -18,18 +18,16 @@ The machine may be shared: best-of-N wall time is reported, with CPU time beside
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
-import random
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-GEN = ROOT.parent / "shared" / "tools" / "gen_chat.py"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import GEN, best, generate, wa_audit_cmd  # shared with bench_scan.py
+
 DIALECTS = ("android-gb", "ios-gb", "android-us")
 
 WHATSTK = """import sys
@@ -49,73 +47,7 @@ console.log(w.parseString(fs.readFileSync(process.argv[2], 'utf8')).length);
 """
 
 
-# ------------------------------------------------------------------------------------- generating
-
-def own_generator(dialect: str, n: int, seed: int = 1) -> str:
-    """A small stand-in for gen_chat.py: same shape (system lines, media, deletions, multi-line)."""
-    rng = random.Random(seed)
-    names = ["Jane Smith", "Tom Baker", "Priya Patel", "+44 7700 900123", "Chloe Wright", "Mohammed Khan"]
-    words = ["morning", "all", "is", "PE", "tomorrow", "thanks", "so", "much", "trip", "money", "due", "Friday",
-             "see", "you", "there", "👍", "😂", "🙏"]
-    ios = dialect.startswith("ios")
-    lrm = "\u200e"
-
-    def hdr(t: dt.datetime) -> str:
-        if dialect == "android-gb":
-            return t.strftime("%d/%m/%Y, %H:%M - ")
-        if dialect == "android-us":
-            h = t.hour % 12 or 12
-            return f"{t.month}/{t.day}/{t:%y}, {h}:{t.minute:02d}\u202f{'AM' if t.hour < 12 else 'PM'} - "
-        return t.strftime("[%d/%m/%Y, %H:%M:%S] ")
-
-    t = dt.datetime(2023, 9, 4, 7, 58, 12)
-    lines = [hdr(t) + ("Year 4 Oak: " + lrm if ios else "") + "Messages and calls are end-to-end encrypted. "
-             "No one outside of this chat, not even WhatsApp, can read or listen to them."]
-    for _ in range(n):
-        t += dt.timedelta(seconds=rng.randint(1, 480))
-        who = rng.choice(names)
-        if ios and who.startswith("+"):
-            who = f"\u202a{who}\u202c"
-        r = rng.random()
-        if r < 0.01:
-            lines.append(hdr(t) + ("Year 4 Oak: " + lrm if ios else "") + f"Jane Smith added {who}")
-        elif r < 0.06:
-            lines.append(hdr(t) + f"{who}: " + (lrm + "image omitted" if ios else "<Media omitted>"))
-        elif r < 0.16:
-            lines.append(hdr(t) + f"{who}: " + " ".join(rng.choices(words, k=8)))
-            lines.append(" ".join(rng.choices(words, k=5)))
-        else:
-            lines.append(hdr(t) + f"{who}: " + " ".join(rng.choices(words, k=rng.randint(2, 14))))
-    return "\n".join(lines) + "\n"
-
-
-def generate(dialect: str, n: int, out: Path) -> None:
-    if GEN.exists():
-        with out.open("wb") as f:
-            subprocess.run([sys.executable, str(GEN), "--dialect", dialect, "--messages", str(n), "--seed", "1"],
-                           stdout=f, stderr=subprocess.DEVNULL, check=True)
-    else:
-        out.write_text(own_generator(dialect, n), encoding="utf-8")
-
-
 # ---------------------------------------------------------------------------------------- timing
-
-def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
-    """(wall s, CPU s, peak RSS KiB) of one child process; its output goes to /dev/null."""
-    t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    _, status, ru = os.wait4(p.pid, 0)
-    wall = time.perf_counter() - t0
-    p.returncode = os.waitstatus_to_exitcode(status)
-    if p.returncode != 0:
-        raise RuntimeError(f"{cmd[0]} failed with exit {p.returncode}")
-    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss
-
-
-def best(cmd: list[str], repeat: int, env: dict[str, str] | None = None) -> tuple[float, float, int]:
-    runs = [timed(cmd, env) for _ in range(repeat)]
-    return min(r[0] for r in runs), min(r[1] for r in runs), max(r[2] for r in runs)
-
 
 IN_PROCESS = """import os, sys, time
 from whatsapp_audit.parse import open_chat
@@ -145,11 +77,6 @@ def in_process(path: Path, repeat: int) -> tuple[int, float, float]:
     out = subprocess.run([sys.executable, "-c", IN_PROCESS, str(path), str(repeat)], capture_output=True,
                          text=True, check=True).stdout.split()
     return int(out[0]), float(out[1]), float(out[2])
-
-
-def wa_audit_cmd() -> list[str]:
-    exe = Path(sys.executable).with_name("wa-audit")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "whatsapp_audit"]
 
 
 # ----------------------------------------------------------------------------------------- peers

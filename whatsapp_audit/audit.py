@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from whatsapp_audit.baseline import assign as assign_fingerprints
+from whatsapp_audit.cache import CachedEngine, NeedRestart, Store, open_store, run_signature
 from whatsapp_audit.model import Message
 from whatsapp_audit.parse import open_chat
 from whatsapp_audit.results import ChatInfo, ScanResult
@@ -25,6 +28,7 @@ class ScanOptions:
     until: str | None = None      # inclusive: a date covers the whole day
     use_ner: bool = True
     date_order: str = "auto"
+    cache: bool = False           # reuse/keep rule results in the user cache (never for stdin)
 
 
 class _Collector:
@@ -36,6 +40,7 @@ class _Collector:
     def __init__(self, info: ChatInfo) -> None:
         self.info = info
         self.recent: deque[Message] = deque(maxlen=BATCH + 2 * CONTEXT + 2)
+        self.by_index: dict[int, Message] = {}       # the same messages as `recent`, by index
         self.context: dict[int, Message] = {}
         self.wanted: set[int] = set()
         self._members: dict[str, None] = {}
@@ -49,7 +54,11 @@ class _Collector:
             info.last = m.timestamp
             if m.author is not None and m.author not in self._members:
                 self._members[m.author] = None
-            self.recent.append(m)
+            recent = self.recent
+            if len(recent) == recent.maxlen:
+                del self.by_index[recent[0].index]
+            recent.append(m)
+            self.by_index[m.index] = m
             if m.index in self.wanted:
                 self.context[m.index] = m
                 self.wanted.discard(m.index)
@@ -58,9 +67,10 @@ class _Collector:
 
     def mark(self, msg: Message) -> None:
         lo, hi = msg.index - CONTEXT, msg.index + CONTEXT
-        for m in self.recent:
-            if lo <= m.index <= hi:
-                self.context[m.index] = m
+        for i in range(lo, hi + 1):
+            m = self.by_index.get(i)
+            if m is not None:
+                self.context[i] = m
         self.wanted.update(i for i in range(msg.index + 1, hi + 1) if i not in self.context)
 
 
@@ -73,6 +83,30 @@ def _in_period(m: Message, since: str | None, until: str | None) -> bool:
 def audit(path: str, pack: RulePack, group: Group | None = None, opts: ScanOptions | None = None,
           progress: Callable[[int], None] | None = None) -> ScanResult:
     opts = opts or ScanOptions()
+    store = None
+    notes: list[str] = []
+    if opts.cache and path != "-":
+        try:
+            store = open_store()
+        except (OSError, sqlite3.Error) as e:
+            notes.append(f"the re-scan cache cannot be used ({e}); scanning without it "
+                         f"(`wa-audit cache clear` removes a damaged one)")
+    try:
+        live: set[str] = set()
+        while True:
+            try:
+                result = _audit(path, pack, group, opts, progress, store, live)
+                result.notes[:0] = notes
+                return result
+            except NeedRestart as e:     # a cached rule cannot carry on mid-chat: compute it from the start
+                live |= e.rules
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _audit(path: str, pack: RulePack, group: Group | None, opts: ScanOptions,
+           progress: Callable[[int], None] | None, store: Store | None, live: set[str]) -> ScanResult:
     with open_chat(path, date_order=opts.date_order) as chat:
         info = ChatInfo(path=chat.path, name=chat.name, dialect=chat.dialect, sha256="",
                         media_files=chat.media_files)
@@ -80,7 +114,13 @@ def audit(path: str, pack: RulePack, group: Group | None = None, opts: ScanOptio
         messages: Iterator[Message] = chat.messages()
         if opts.since or opts.until:
             messages = (m for m in messages if _in_period(m, opts.since, opts.until))
-        engine = Engine(pack, Context(group=group, use_ner=opts.use_ner), only=opts.only, skip=opts.skip)
+        ctx = Context(group=group, use_ner=opts.use_ner)
+        engine: Engine
+        if store is not None:
+            sig = run_signature(group, opts.use_ner, ctx.previous.maxlen or 0)
+            engine = CachedEngine(pack, ctx, store, sig, only=opts.only, skip=opts.skip, live=live)
+        else:
+            engine = Engine(pack, ctx, only=opts.only, skip=opts.skip)
         findings = []
         for f in engine.scan(collector.feed(messages), progress=progress):
             findings.append(f)
@@ -88,7 +128,13 @@ def audit(path: str, pack: RulePack, group: Group | None = None, opts: ScanOptio
                 collector.mark(f.message)
         info.sha256 = chat.sha256
         notes = list(chat.notes)
-    return ScanResult(chat=info, findings=findings, pack_name=pack.name, pack_version=pack.version,
-                      pack_sha256=pack.sha256, group_name=group.name if group else None,
-                      roster=[m.name for m in group.members] if group else [],
-                      context=collector.context, notes=notes)
+        integrity = chat.integrity
+    assign_fingerprints(findings)
+    result = ScanResult(chat=info, findings=findings, pack_name=pack.name, pack_version=pack.version,
+                        pack_sha256=pack.sha256, group_name=group.name if group else None,
+                        roster=[m.name for m in group.members] if group else [],
+                        context=collector.context, notes=notes, integrity=integrity)
+    stats = getattr(engine, "stats", None)
+    if stats is not None:
+        result.cache_stats = dict(stats, restarts=len(live))
+    return result

@@ -95,6 +95,7 @@ class Finding:
     explanation: str = ""
     policy: str = ""               # the clause it enforces, quoted from the policy
     subject: str | None = None     # for roster findings without a message: the member concerned
+    fingerprint: str = ""          # stable across re-exports (whatsapp_audit.baseline); set by audit()
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -109,6 +110,8 @@ class Finding:
             d["policy"] = self.policy
         if self.subject is not None:
             d["member"] = self.subject
+        if self.fingerprint:
+            d["fingerprint"] = self.fingerprint
         return d
 
     @property

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whatsapp_audit import __version__
 from whatsapp_audit.categories import CATEGORIES
 from whatsapp_audit.model import Finding, Message, Severity
+
+if TYPE_CHECKING:
+    from whatsapp_audit.integrity import Sign
 
 
 @dataclass(slots=True)
@@ -59,6 +62,9 @@ class ScanResult:
     context: dict[int, Message] = field(default_factory=dict)  # messages around findings, by index
     notes: list[str] = field(default_factory=list)
     tool_version: str = __version__
+    cache_stats: dict[str, int] = field(default_factory=dict)  # re-scan cache: rule x message checks reused/computed
+    baseline: dict[str, Any] | None = None   # with --baseline: {"file", "suppressed"} (reviewed findings left out)
+    integrity: list[Sign] = field(default_factory=list)   # signs the export was edited (integrity.py): not findings
 
     def summary(self) -> list[MemberSummary]:
         """Per member: counts and worst severity per category. Members with findings first (worst
@@ -94,4 +100,5 @@ class ScanResult:
             "rules": {"name": self.pack_name, "version": self.pack_version, "sha256": self.pack_sha256},
             "tool": {"name": "wa-audit", "version": self.tool_version},
             "notes": self.notes,
-        }
+            "integrity": [s.to_dict() for s in self.integrity],
+        } | ({"baseline": self.baseline} if self.baseline is not None else {})

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from whatsapp_audit.errors import UserError
+from whatsapp_audit.filetypes import ZIP_MAGIC, sniff
 
 Pos = tuple[int, int]  # 1-based line, column
 
@@ -32,13 +33,25 @@ def _mark(node: yaml.Node) -> Pos:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+MAX_DEPTH = 50   # a rule or group file nests a handful of levels; thousands would exhaust Python's stack
+
+
 class _Loader(yaml.SafeLoader):
+    _depth = 0
+
     def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.MarkedYAMLError(None, None, "YAML aliases (*name) are not allowed here",
                                        event.start_mark)
-        return super().compose_node(parent, index)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.MarkedYAMLError(None, None, f"nested more than {MAX_DEPTH} levels deep",
+                                           self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> PosDict:  # type: ignore[override]
         out = PosDict()
@@ -82,15 +95,20 @@ def load_yaml(path: str | Path, text: str | None = None) -> Any:
     if text is None:
         p = Path(path)
         if p.is_dir():
-            raise UserError("is a folder, expected a YAML file", path=name)
+            raise UserError("is a folder, expected a YAML file", path=name, hint="pass the .yaml file inside it")
         try:
             raw = p.read_bytes()
         except FileNotFoundError:
-            raise UserError("file not found", path=name) from None
+            raise UserError("file not found", path=name, hint="check the path") from None
         except OSError as e:
-            raise UserError(f"cannot read file: {e.strerror}", path=name) from None
+            raise UserError(f"cannot read file: {e.strerror}", path=name,
+                            hint="check the file's permissions" if e.errno == 13 else None) from None
         if len(raw) > MAX_YAML_BYTES:
-            raise UserError(f"file is too large for a YAML settings file ({len(raw)} bytes)", path=name)
+            raise UserError(f"file is too large for a YAML settings file ({len(raw):,} bytes)", path=name,
+                            hint="a rule or group file is a few kilobytes: is this the right file?")
+        what = sniff(raw[:64]) or ("a zip archive" if raw[:4] in ZIP_MAGIC else None)
+        if what is not None:
+            raise UserError(f"is {what}, not a YAML file", path=name, hint="pass the .yaml file")
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as e:
@@ -100,10 +118,13 @@ def load_yaml(path: str | Path, text: str | None = None) -> Any:
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         what = e.problem or e.context or "invalid YAML"
+        hint = "write the value out in full instead of *name" if "aliases" in what else None
         raise UserError(f"invalid YAML: {what}", path=name, line=mark.line + 1 if mark else None,
-                        col=mark.column + 1 if mark else None) from None
+                        col=mark.column + 1 if mark else None, hint=hint) from None
     except yaml.YAMLError as e:
         raise UserError(f"invalid YAML: {e}", path=name) from None
+    except RecursionError:   # the scanner's own recursion, before the depth check can see it
+        raise UserError(f"invalid YAML: nested more than {MAX_DEPTH} levels deep", path=name) from None
 
 
 def pos_of(container: Any, key: str | int | None = None) -> Pos:

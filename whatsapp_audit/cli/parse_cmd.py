@@ -69,11 +69,13 @@ def _write_jsonl(c: object) -> None:
 def _print_table(c: object) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from whatsapp_audit.parse import Chat
+    from whatsapp_audit.report.formats.text import clean
 
     assert isinstance(c, Chat)
-    table = Table(title=f"{c.name} ({c.dialect})", show_lines=False, expand=False)
+    table = Table(title=Text(clean(f"{c.name} ({c.dialect})")), show_lines=False, expand=False)
     for col, kw in (("#", {"justify": "right", "no_wrap": True}), ("line", {"justify": "right", "no_wrap": True}),
                     ("time", {"no_wrap": True}), ("author", {}), ("kind", {"no_wrap": True}),
                     ("text", {"overflow": "fold", "min_width": 20})):
@@ -86,6 +88,7 @@ def _print_table(c: object) -> None:
             kind += f":{m.event}"
         if m.edited:
             kind += " (edited)"
-        table.add_row(str(m.index), str(m.line), m.timestamp.replace("T", " "), m.author or "",
-                      kind, m.text, style="dim" if m.author is None else None)
+        # Chat text as Text, never as Rich markup ("[/]" in a name), with control characters made visible.
+        table.add_row(str(m.index), str(m.line), m.timestamp.replace("T", " "), Text(clean(m.author or "")),
+                      kind, Text(clean(m.text)), style="dim" if m.author is None else None)
     Console().print(table)

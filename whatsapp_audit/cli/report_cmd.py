@@ -28,6 +28,8 @@ def _same_file(a: str, b: str) -> bool:
 
 
 def check_not_input(path: str, inputs: list[str | None]) -> None:
+    if os.path.isdir(path):
+        raise UserError("is a folder, not a file", path=path, hint="give -o a file name such as report.html")
     for p in inputs:
         if p and p != "-" and os.path.exists(path) and _same_file(path, p):
             raise UserError("refusing to overwrite an input file with the report", path=path,
@@ -66,9 +68,11 @@ def write_atomically(path: str, text: str, protect: list[str | None]) -> None:
 
 @app.command("report")
 def report_cmd(
-    chat: str = typer.Argument(..., help="The exported chat: .txt, the .zip from 'Export chat', or - for stdin."),
+    chat: list[str] = typer.Argument(..., help="The exported chat: .txt, the .zip from 'Export chat', or - for stdin. "
+                                     "Several chats or folders of them (one per class): one report file for all."),
     group: str | None = typer.Option(None, "--group", "-g",
-                                     help="group.yaml: roster, staff, pupils, investigations, school."),
+                                     help="group.yaml: roster, staff, pupils, investigations, school. With several "
+                                          "chats: one file for all, or a folder with <chat name>.yaml or group.yaml."),
     fmt: ReportFormat | None = typer.Option(None, "--format", "-f",
                                             help="html (default), md, csv or json; default from -o's suffix."),
     output: str | None = typer.Option(None, "--output", "-o", help="Write the report to this file (else stdout)."),
@@ -84,6 +88,9 @@ def report_cmd(
     date_order: DateOrder = typer.Option(DateOrder.auto, "--date-order", help="When the file cannot tell."),
     fail_on: FailOn = typer.Option(FailOn.breach, "--fail-on",
                                    help="Exit 1 on findings at or above this severity (never: always 0)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Neither use nor update the re-scan cache "
+                                  "(see `wa-audit cache`)."),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Processes for several chats (default: one per CPU)."),
 ) -> None:
     """Write the breach report: per-member summary, each finding in context with the policy clause and the
     next step on the escalation pathway."""
@@ -95,28 +102,44 @@ def report_cmd(
         fmt = (ReportFormat.from_suffix(output) if output else None) or ReportFormat.html
     opts = ScanOptions(only=common.categories(only, "--only"), skip=common.categories(skip, "--skip"),
                        since=common.iso_date(since, "--since"), until=common.iso_date(until, "--until"),
-                       use_ner=not no_ner, date_order=date_order.value)
+                       use_ner=not no_ner, date_order=date_order.value, cache=not no_cache)
     if opts.since and opts.until and opts.until[: len(opts.since)] < opts.since:
         raise UserError(f"--until {until} is before --since {since}")
+    from whatsapp_audit.batch import expand, single_group
+
+    chats, several = expand(chat)
     if output and output != "-":
-        check_not_input(output, [chat, group])    # before the scan, not after it
+        check_not_input(output, [*chats, group, *(rules or [])])    # before the scan, not after it
     if redact and ({"personal-names", "personal-details"} & set(opts.skip) or
                    (opts.only and not {"personal-names", "personal-details"} <= set(opts.only))):
         common.note("--redact with personal-names/personal-details not scanned: only the roster's pupils, phone "
                     "numbers, e-mails and addresses are recognised for redaction")
     pack = common.rules(rules)
-    grp = common.group(group)
-    if grp is None:
+    ropts = ReportOptions(member=member, since=opts.since, until=opts.until, redact=redact, only=opts.only,
+                          skip=opts.skip)
+    if several:
+        from whatsapp_audit.batch import report_many
+
+        text, n, code = report_many(chats, pack, rules, group, opts, ropts, fmt.value, fail_on.value, jobs)
+        if output and output != "-":
+            write_atomically(output, text, [*chats, group, *(rules or [])])
+            common.note(f"wrote {fmt.value} report on {len(chats)} chats to {output} ({n} findings"
+                        + (", redacted" if redact else ", contains personal data: store securely") + ")")
+        else:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        raise typer.Exit(code)
+    grp = common.group(single_group(chats[0], group))
+    result = audit(chats[0], pack, grp, opts)
+    if grp is None:   # after the scan: bad input gets its one error line alone
         common.note("no --group file: membership and investigation checks are skipped, no pupils' names "
                     "are known for --redact, and the school's names default")
-    result = audit(chat, pack, grp, opts)
     for n in result.notes:
         common.note(n)
-    report = build(result, grp, ReportOptions(member=member, since=opts.since, until=opts.until, redact=redact,
-                                              only=opts.only, skip=opts.skip))
+    report = build(result, grp, ropts)
     text = render_report(report, fmt)
     if output and output != "-":
-        write_atomically(output, text, [chat, group])
+        write_atomically(output, text, [*chats, group, *(rules or [])])
         common.note(f"wrote {fmt.value} report to {output} ({len(report.items)} findings"
                     + (", redacted" if redact else ", contains personal data: store securely") + ")")
     else:

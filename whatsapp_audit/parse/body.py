@@ -20,9 +20,11 @@ SPECIAL = re.compile(
 EDITED = re.compile(r"\s*<(?:This message was edited|Diese Nachricht wurde bearbeitet)>\Z")
 
 _MEDIA_OMITTED = re.compile(r"<(?:Media omitted|Medien ausgeschlossen|Medien weggelassen)>")
+# Only a document has text before its placeholder (its file name and page count: "Trip.pdf • 3 pages
+# document omitted"); "the video omitted" typed by a member stays text.
 _IOS_OMITTED = re.compile(
-    r"(?:.* )?(?P<w>image|video|video note|audio|sticker|GIF|document|Bild|Video|Audio|Sticker|Dokument) "
-    r"(?:omitted|weggelassen)")
+    r"(?P<w>image|video|video note|audio|sticker|GIF|document|Bild|Video|Audio|Sticker|Dokument) "
+    r"(?:omitted|weggelassen)|.+ (?P<d>document omitted|Dokument weggelassen)")
 _IOS_WORD = {"image": "image", "video": "video", "video note": "video", "audio": "audio", "sticker": "sticker",
              "GIF": "gif",
              "document": "document", "Bild": "image", "Video": "video", "Audio": "audio",
@@ -73,13 +75,13 @@ def classify(body: str) -> Classified:
     if _MEDIA_OMITTED.fullmatch(first):
         return "media", caption, "unknown", edited
     if (m := _IOS_OMITTED.fullmatch(first)) is not None:
-        return "media", caption, _IOS_WORD[m.group("w")], edited
+        return "media", caption, "document" if m.group("d") else _IOS_WORD[m.group("w")], edited
     if (m := _ATTACHED.fullmatch(first)) is not None:
         name = m.group("f") or m.group("g")
         if name.lower().endswith(".vcf"):
             return "contact", body, None, edited
         return "media", caption, media_type(name), edited
-    if _DELETED.fullmatch(first):
+    if _DELETED.fullmatch(first) and not caption:   # with lines after it, it is text: keep them
         return "deleted", "", None, edited
     if _POLL.fullmatch(first):
         return "poll", body, None, edited

@@ -204,5 +204,15 @@ def decide_order(shape: Shape, chunks: Iterable[str], requested: str, path: str)
                    "read them as day-first - pass --date-order mdy if they are month-first"]
 
 
+_ENGLISH = re.compile("end-to-end encrypted|<Media omitted>|This message was deleted| added | left\n|"
+                      "created group|joined using")
+
+
 def is_german(text: str) -> bool:
-    return _GERMAN.search(text) is not None
+    """German wording in the opening text, and no English wording of WhatsApp's own (a member may well write
+    "hinzugefügt" in an English export)."""
+    g = _GERMAN.search(text)
+    if g is None:
+        return False
+    e = _ENGLISH.search(text)
+    return e is None or g.start() < e.start()

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from types import TracebackType
 
 from whatsapp_audit.errors import UserError
+from whatsapp_audit.integrity import Checker, Sign
 from whatsapp_audit.model import Message
 from whatsapp_audit.parse.dialect import Dialect, decide_order, find_shape, is_german
 from whatsapp_audit.parse.parser import parse_rows
@@ -14,6 +15,7 @@ from whatsapp_audit.parse.records import Row
 from whatsapp_audit.parse.source import Source
 
 _EXAMPLE = "14/09/2023, 19:02 - Name: text"
+HEAD = 1 << 16     # characters read to learn the file's format
 
 
 class Chat:
@@ -23,6 +25,7 @@ class Chat:
     def __init__(self, path: str, date_order: str = "auto") -> None:
         self.path = path
         self._source = Source(path)
+        self._integrity: list[Sign] = []
         try:
             self.dialect_info = self._detect(date_order)
         except BaseException:
@@ -33,7 +36,16 @@ class Chat:
         src = self._source
         chunks = src.chunks()
         try:
-            first = next(chunks, "")
+            # The opening text, whatever the read size: at least HEAD characters once any is not blank.
+            parts: list[str] = []
+            size, blank = 0, True
+            for chunk in chunks:
+                parts.append(chunk)
+                size += len(chunk)
+                blank = blank and not chunk.strip()
+                if size >= HEAD and not blank:
+                    break
+            first = "".join(parts)
             if not first.strip():
                 raise UserError("has no messages (only blank lines)", path=self.path,
                                 hint="export the chat again")
@@ -71,6 +83,12 @@ class Chat:
     def sha256(self) -> str:
         return self._source.sha256
 
+    @property
+    def integrity(self) -> list[Sign]:
+        """Signs of an edited export (see `whatsapp_audit.integrity`), from the last pass of `messages()` or
+        `row_batches()` that was read to the end; empty before one has been."""
+        return list(self._integrity)
+
     def messages(self) -> Iterator[Message]:
         """The records in file order. Streams; each call reads the export again from the start."""
         for rows in self.row_batches():
@@ -78,8 +96,14 @@ class Chat:
                 yield Message(*row)
 
     def row_batches(self) -> Iterator[list[Row]]:
-        """The same records as tuples in `Message` field order (`records.Row`), a list per chunk of input."""
-        return parse_rows(self._source.chunks(), self.dialect_info, self._source.notes, self.path)
+        """The same records as tuples in `Message` field order (`records.Row`), a list per chunk of input.
+        A pass read to the end also updates `integrity` (a few comparisons per record)."""
+        checker = Checker(self.dialect_info, self._source)
+        for rows in parse_rows(self._source.chunks(), self.dialect_info, self._source.notes, self.path,
+                               watch=checker):
+            checker.rows(rows)
+            yield rows
+        self._integrity = checker.signs()
 
     def json_batches(self) -> Iterator[list[str]]:
         """The same records as ready JSON lines (CONTRACT.md), a list per chunk: the `--format jsonl` path."""

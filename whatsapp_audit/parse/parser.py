@@ -19,6 +19,7 @@ import itertools
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from whatsapp_audit.errors import UserError
 from whatsapp_audit.parse import body as _body
 from whatsapp_audit.parse import system as _system
 from whatsapp_audit.parse.dialect import Dialect
@@ -26,6 +27,14 @@ from whatsapp_audit.parse.marks import INVISIBLE, LRM, clean
 from whatsapp_audit.parse.records import Row, enc, row_json
 
 Event = _system.SystemEvent
+
+# A message WhatsApp can write is at most 65,536 characters; one longer than this is not from an export.
+# The cap also keeps memory bounded and reading linear: the last message of a chunk is carried (and split
+# again) with the next chunk, so an endless "message" would otherwise be re-read with every chunk.
+MAX_MESSAGE = 1 << 21
+# The caches of distinct dates, times and authors are bounded by the calendar and the group's size in any
+# real export; a crafted file with a new author on every line must not grow them without end.
+CACHE_MAX = 100_000
 
 _CALL: Event = ("call", None, None, None)
 
@@ -127,8 +136,12 @@ def _who(rest: str, ios: bool, authors: dict[str, str], groups: set[str]
 
 
 def parse_rows(chunks: Iterable[str], dialect: Dialect, notes: list[str], path: str,
-               as_json: bool = False) -> Iterator[list[Any]]:
-    """Lists of records (or of JSON lines when `as_json`), one list per chunk of input (possibly empty)."""
+               as_json: bool = False, watch: Any = None) -> Iterator[list[Any]]:
+    """Lists of records (or of JSON lines when `as_json`), one list per chunk of input (possibly empty).
+
+    `watch`, when given, is told each distinct raw date and time the first time it appears
+    (`watch.date(raw, line)`, `watch.time(raw, line)`): the integrity checks look at how they are written.
+    Raises UserError if a message is longer than MAX_MESSAGE or the file holds no message at all."""
     split = dialect.header().split
     shape = dialect.shape
     opener = "[" if shape.ios else ""
@@ -148,6 +161,9 @@ def parse_rows(chunks: Iterable[str], dialect: Dialect, notes: list[str], path: 
     index = 0
     line = 0                               # the last line consumed
     carry = ""                             # raw text of the last message of the previous chunk
+    pre = 0                                # lines before the first message (skipped, with a note)
+    pre_done = False
+    bad_date = 0                           # first line shaped like a header whose date does not exist
 
     def rebuild(index: int, line: int, parts: list[str], k: int, extra: str) -> Row:
         """A record again from its raw pieces, with `extra` continuation text (rare: folded headers)."""
@@ -161,6 +177,8 @@ def parse_rows(chunks: Iterable[str], dialect: Dialect, notes: list[str], path: 
     for chunk in itertools.chain(chunks, (None,)):
         if chunk is None:                  # end of input: the carried message is complete
             if not carry:
+                if not pre_done:
+                    raise _no_messages(path, bad_date)
                 break
             parts = split(carry)
         else:
@@ -171,10 +189,8 @@ def parse_rows(chunks: Iterable[str], dialect: Dialect, notes: list[str], path: 
         append = out.append
         head = parts[0]
         if head:                           # only before the first message: the carry starts with a header
-            note = f"{path}: lines 1-{head.count(chr(10))} come before the first message and were skipped"
-            if index == 0 and note not in notes:    # once, however often the chat is read
-                notes.append(note)
             line += head.count("\n")
+            pre += head.count("\n")
         it = iter(parts)
         next(it)
         k = -5                             # parts[k:k + 6] are this message's pieces
@@ -187,13 +203,21 @@ def parse_rows(chunks: Iterable[str], dialect: Dialect, notes: list[str], path: 
             line += 1
             d = dget(raw_date)
             if d is None:
+                if len(dates) >= CACHE_MAX:
+                    dates.clear()
                 d = dates[raw_date] = date_iso(raw_date)
+                if watch is not None:
+                    watch.date(raw_date, line)
             if len(raw_time) == iso_len:   # iOS 24 h: "19:02:33" is ISO already (and too varied to cache)
                 t = raw_time
             else:
                 t = tget(raw_time)
                 if t is None:
+                    if len(times) >= CACHE_MAX:
+                        times.clear()
                     t = times[raw_time] = time_iso(raw_time)
+                    if watch is not None:
+                        watch.time(raw_time, line)
             if d and a is not None and (author := aget(a)) is not None and (not ios or rest[:1] != LRM):
                 # Fast path: a known author. Plain single-line text is finished inline.
                 if not more and (rest.isascii() or invisible(rest) is None) \
@@ -216,7 +240,11 @@ def parse_rows(chunks: Iterable[str], dialect: Dialect, notes: list[str], path: 
                 if who is None:
                     # Not a header after all (31 April, or no author and no system wording): the line and
                     # those after it belong to the message before.
-                    if out:
+                    if not d and not bad_date:
+                        bad_date = line
+                    if not out:            # no message before it: only ever before the first message
+                        pre += 1 + (more.count("\n") if more else 0)
+                    else:
                         if fk != lk:
                             fk, fold = lk, ""
                         fold = f"{fold}\n{lead}{opener}{raw_date}{shape.mid}{raw_time}{shape.close}{rest}{more}"
@@ -231,6 +259,13 @@ def parse_rows(chunks: Iterable[str], dialect: Dialect, notes: list[str], path: 
             lline = line
             if more:
                 line += more.count("\n")
+        if not pre_done and (out or index):
+            pre_done = True
+            note = f"{path}: lines 1-{pre} come before the first message and were skipped"
+            if pre and note not in notes:    # once, however often the chat is read
+                notes.append(note)
+            if pre and watch is not None:
+                watch.set_preamble(pre)
         if chunk is not None and out:
             # The last message may go on in the next chunk: parse it again from its raw text then.
             out.pop()
@@ -241,9 +276,25 @@ def parse_rows(chunks: Iterable[str], dialect: Dialect, notes: list[str], path: 
                 rest = f"{a}: {rest}"
             carry = f"\n{lead}{opener}{raw_date}{shape.mid}{raw_time}{shape.close}{rest}{more}" \
                     f"{fold if fk == lk else ''}"
+            if len(carry) > MAX_MESSAGE:
+                raise UserError(f"the message that starts here is longer than {MAX_MESSAGE:,} characters "
+                                "(WhatsApp messages are at most 65,536)", path=path, line=lline,
+                                hint="this is not a chat export, or it has been altered; export it again")
         else:
             carry = ""
         yield out
+
+
+_WHAT_TO_DO = "pass the _chat.txt (or the .zip) that WhatsApp's \"Export chat\" produced"
+
+
+def _no_messages(path: str, bad_date: int) -> UserError:
+    if bad_date:
+        return UserError("has no messages: every line that starts like a message has a date that does not "
+                         "exist, such as 31 February", path=path, line=bad_date,
+                         hint="export the chat again; " + _WHAT_TO_DO)
+    return UserError("has no messages: no line starts with a date, a time and a sender in one format",
+                     path=path, hint="export the chat again; " + _WHAT_TO_DO)
 
 
 def _same(row: Row) -> Row:

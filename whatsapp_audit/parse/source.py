@@ -14,33 +14,27 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from whatsapp_audit.errors import UserError
+from whatsapp_audit.filetypes import ZIP_MAGIC, sniff
 
 BLOCK = 1 << 17       # raw bytes per read: amortises per-chunk work; keeps peak memory ~25 MB
+SNIFF = 4096          # opening characters in which a NUL means a binary file
 MAX_DECODE_NOTES = 3     # after this many "invalid bytes" notes, one summary note
+# WhatsApp caps a message at 65,536 characters, so a longer line is not from an export. The cap also keeps
+# memory bounded (a file with no line breaks would otherwise be held whole) and reading linear.
+MAX_LINE = 1 << 20
+# A zip member is refused by what the zip *declares* before a byte is inflated (zipfile never returns
+# more than the declared size): a chat text above this size, or one that inflates more than MAX_RATIO
+# times (chat text compresses 4-10x; a zip bomb 1000x).
+MAX_ZIP_TEXT = 4 << 30
+MAX_RATIO = 100
+RATIO_FROM = 1 << 20     # small members may compress well; the ratio is checked above this size
 
 _WHAT_TO_DO = "pass the _chat.txt (or the .zip) that WhatsApp's \"Export chat\" produced"
 
-# Magic numbers of files people pick by mistake (a photo from the export, a database, an archive).
-_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
-    (b"%PDF", "a PDF document"), (b"RIFF", "a media file (WebP image, WAV or AVI)"),
-    (b"OggS", "an Ogg/Opus audio file"), (b"ID3", "an MP3 audio file"), (b"\x1f\x8b", "a gzip archive"),
-    (b"7z\xbc\xaf", "a 7-Zip archive"), (b"Rar!", "a RAR archive"),
-    (b"\xd0\xcf\x11\xe0", "an old Microsoft Office document"), (b"{\\rtf", "an RTF document"),
-    (b"SQLite format 3\x00", "an SQLite database (msgstore.db is not an export)"),
-    (b"\x00\x00\x01\x00", "an icon file"), (b"II*\x00", "a TIFF image"), (b"MM\x00*", "a TIFF image"),
-)
-_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
-
-
-def _sniff(head: bytes) -> str | None:
-    """What a non-text file is, from its first bytes (None: could be text)."""
-    for magic, what in _MAGIC:
-        if head.startswith(magic):
-            return what
-    if head[4:8] == b"ftyp":
-        return "a video or HEIC image (MP4/MOV/HEIC)"
-    return None
+def unsafe_name(name: str) -> bool:
+    """A zip entry name that would land outside the folder if extracted: absolute, a drive, or `..`."""
+    n = name.replace("\\", "/")
+    return n.startswith("/") or (len(n) > 1 and n[1] == ":") or "\x00" in n or ".." in n.split("/")
 
 
 def _encoding(head: bytes) -> tuple[str, int]:
@@ -71,7 +65,13 @@ class Source:
         self._spool: IO[bytes] | None = None
         self._zip: Any = None                 # zipfile.ZipFile, imported only for zips
         self._member: Any = None              # zipfile.ZipInfo of the chat text inside the zip
-        self._bad_lines: set[int] = set()
+        self._bad_lines: set[int] = set()    # lines with invalid bytes noted so far (at most MAX_DECODE_NOTES)
+        self._more_bad = False
+        self.unsafe_members: list[str] = []  # zip entries never read because of their names
+        self.zip_time: str | None = None     # when the zip says the chat text was written (local time)
+        self.truncated_at: int | None = None   # the line where the text ends part-way through a character
+        # Of the last full pass: lines ending in CRLF, all line breaks, the first line ending unlike line 1.
+        self.line_endings: tuple[int, int, int | None] = (0, 0, None)
         self._open()
 
     # ------------------------------------------------------------------ opening and checks
@@ -89,7 +89,7 @@ class Source:
             if not os.path.exists(self.path):
                 raise self._fail("no such file", hint="check the path; " + _WHAT_TO_DO)
         head = self._raw_head()
-        if head[:4] in _ZIP_MAGIC:
+        if head[:4] in ZIP_MAGIC:
             self._open_zip()
             head = self._text_head()
         self._check_text(head)
@@ -137,12 +137,22 @@ class Source:
             # A path (not an open file) so that ZipFile.close() also closes the file.
             zf = zipfile.ZipFile(self._spool if self._spool is not None else self.path)
             members = [i for i in zf.infolist() if not i.is_dir() and not junk(i.filename)]
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as e:
             raise self._fail(f"is not a readable zip file ({e})",
                              hint="export the chat again, or unzip it and pass the .txt inside") from None
+        # Nothing is ever extracted, so a name like "../../x" could do no harm here; but WhatsApp never
+        # writes one, so such an entry is not read at all and is listed as a sign of a doctored zip.
+        unsafe = [i for i in members if unsafe_name(i.filename)]
+        self.unsafe_members = [i.filename for i in unsafe]
+        members = [i for i in members if i not in unsafe]
         texts = [i for i in members if i.filename.lower().endswith(".txt")]
         if not texts:
             zf.close()
+            if unsafe:
+                raise self._fail(f"this zip has no chat .txt with a safe name (ignored {len(unsafe)} entr"
+                                 f"{'y' if len(unsafe) == 1 else 'ies'} with a path WhatsApp never writes, "
+                                 f"such as {unsafe[0].filename!r})",
+                                 hint="this is not a zip WhatsApp made: export the chat again")
             raise self._fail("this zip has no chat .txt inside",
                              hint="choose \"Export chat\" in WhatsApp and pass the .zip it makes")
 
@@ -150,10 +160,21 @@ class Source:
             base = i.filename.rsplit("/", 1)[-1]
             return (0 if base == "_chat.txt" else 1 if base.startswith("WhatsApp Chat") else 2, -i.file_size)
 
-        self._member = min(texts, key=rank)
+        member = min(texts, key=rank)
+        size, packed = member.file_size, member.compress_size
+        if size > MAX_ZIP_TEXT or (size > RATIO_FROM and size > MAX_RATIO * max(packed, 1)):
+            zf.close()
+            why = (f"would inflate to {size:,} bytes" if size > MAX_ZIP_TEXT else
+                   f"would inflate {size / max(packed, 1):,.0f} times, from {packed:,} to {size:,} bytes")
+            raise self._fail(f"refusing to read {member.filename!r} inside this zip: it {why} "
+                             "(a chat export compresses about 4-10 times; this looks like a zip bomb)",
+                             hint="export the chat again, or unzip it yourself and check the .txt")
+        self._member = member
         self._zip = zf
+        y, mo, d, h, mi, sec = member.date_time
+        self.zip_time = f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{sec:02d}"
         self.media_files = len(members) - 1
-        self.name = f"{self.name}:{self._member.filename}"
+        self.name = f"{self.name}:{member.filename}"
 
     def _open_text(self) -> IO[bytes]:
         """The bytes of the chat text: the file, the spool or the zip member."""
@@ -177,7 +198,7 @@ class Source:
     def _check_text(self, head: bytes) -> None:
         if not head:
             raise self._fail("is empty", hint="export the chat again; " + _WHAT_TO_DO)
-        what = _sniff(head)
+        what = sniff(head)
         if what is not None:
             raise self._fail(f"is {what}, not a chat export")
         self._codec, self._bom = _encoding(head)
@@ -207,7 +228,10 @@ class Source:
         return self._sha
 
     def chunks(self) -> Iterator[str]:
-        """Decoded text in chunks that end with '\\n' (the last may not); CRLF -> LF."""
+        """Decoded text in chunks that end with '\\n' (the last may not); CRLF -> LF.
+
+        Raises UserError for a line longer than MAX_LINE. A pass read to the end also records the line
+        endings (`line_endings`), one of the signs of an edited file the integrity checks list."""
         digest = None
         if self._sha is None and self._zip is None and self._spool is None:
             import hashlib
@@ -216,7 +240,10 @@ class Source:
         decoder = codecs.getincrementaldecoder(self._codec)("strict")
         lines_before = 0          # newlines already handed out: only to name the line of a decoding error
         tail = ""                 # an unfinished last line, kept for the next chunk
-        first = True
+        seen = 0                  # characters checked for NUL bytes (a binary file)
+        crlf = 0                  # lines ending in CRLF
+        odd: int | None = None    # first line whose ending differs from line 1's
+        style = ""                # "\r\n" or "\n": how line 1 ends
         with self._open_text() as f:
             if self._bom:
                 bom = f.read(self._bom)      # its own read: a block may be smaller than the BOM
@@ -231,24 +258,37 @@ class Source:
                     digest.update(raw)
                 final = not raw
                 text = self._decode(decoder, raw, final, lines_before, tail)
-                if first:
-                    first = False
-                    if "\x00" in text[:4096]:
+                if seen < SNIFF:       # the opening characters, however small the reads
+                    if "\x00" in text[:SNIFF - seen]:
                         raise self._fail("is a binary file, not a chat export")
+                    seen += len(text)
                 if tail:
                     text = tail + text
                 if "\r" in text:   # after joining the tail, so a CRLF split across two blocks is caught
-                    text = text.replace("\r\n", "\n")
+                    n = text.count("\r\n")
+                    if n:
+                        crlf += n
+                        if odd is None:
+                            style, odd = _endings(text, style, lines_before)
+                        text = text.replace("\r\n", "\n")
+                elif odd is None and "\n" in text:
+                    style, odd = _endings(text, style, lines_before)
                 if final:
                     if text:
+                        lines_before += text.count("\n")
                         yield text
                     break
                 cut = text.rfind("\n") + 1
                 tail = text[cut:]
+                if len(tail) > MAX_LINE:
+                    raise self._fail(f"a line longer than {MAX_LINE:,} characters (WhatsApp never writes one: "
+                                     "its messages are at most 65,536)", line=lines_before + 1,
+                                     hint="this is not a chat export, or it has been damaged; export it again")
                 if cut:
                     out = text[:cut]
                     lines_before += out.count("\n")
                     yield out
+        self.line_endings = (crlf, lines_before, odd)
         if digest is not None:
             self._sha = digest.hexdigest()
 
@@ -259,21 +299,56 @@ class Source:
             # Rare path. The decoder kept its state (the exception leaves its buffer alone): name the line of
             # the first bad byte, then decode this block with replacement characters.
             pending = decoder.getstate()
-            good = (pending[0] + raw)[:e.start].decode(self._codec, "replace")
+            data = pending[0] + raw
+            good = data[:e.start].decode(self._codec, "replace")
             line = lines_before + tail.count("\n") + good.count("\n") + 1
-            # Every pass over the file meets the same bytes: report each line once.
-            if line not in self._bad_lines:
-                self._bad_lines.add(line)
-                if len(self._bad_lines) <= MAX_DECODE_NOTES:
+            if final and e.end >= len(data):
+                if self.truncated_at is None:     # once, however often the chat is read
+                    self.truncated_at = line
+                    self.notes.append(f"{self.path}:{line}: the file ends part-way through a character: it may have "
+                                      "been cut short (the last bytes were replaced with \ufffd)")
+            # Every pass over the file meets the same bytes: report each line once. Only the first few lines
+            # are remembered, so a file that is invalid throughout costs no memory per line.
+            elif line not in self._bad_lines:
+                if len(self._bad_lines) < MAX_DECODE_NOTES:
+                    self._bad_lines.add(line)
                     self.notes.append(f"{self.path}:{line}: bytes that are not valid {self._codec.upper()} "
                                       f"were replaced with \ufffd")
-                elif len(self._bad_lines) == MAX_DECODE_NOTES + 1:
+                elif not self._more_bad and line > max(self._bad_lines):
+                    self._more_bad = True
                     self.notes.append(f"{self.path}: more invalid bytes later in the file were replaced too")
             lenient = codecs.getincrementaldecoder(self._codec)("replace")
             lenient.setstate(pending)
             text = lenient.decode(raw, final)
             decoder.setstate(lenient.getstate())
             return text
+
+    @property
+    def bad_lines(self) -> list[int]:
+        """Lines where invalid bytes were replaced (the first few), for the integrity section."""
+        return sorted(self._bad_lines)
+
+    @property
+    def more_bad_lines(self) -> bool:
+        return self._more_bad
+
+
+def _endings(text: str, style: str, lines_before: int) -> tuple[str, int | None]:
+    """(how line 1 ends, the first line in `text` that ends otherwise, or None). `text` is a joined chunk
+    before CRLF is replaced; only called until a first odd line is found, so it costs nothing per line."""
+    if not style:
+        nl = text.find("\n")
+        style = "\r\n" if nl > 0 and text[nl - 1] == "\r" else "\n"
+    if style == "\n":
+        pos = text.find("\r\n")
+    else:
+        import re
+
+        m = re.search(r"(?<!\r)\n", text)
+        pos = m.start() if m is not None else -1
+    if pos < 0:
+        return style, None
+    return style, lines_before + text.count("\n", 0, pos) + 1
 
 
 class _Unclosable:

@@ -253,6 +253,8 @@ def build(result: ScanResult, group: Group | None = None, opts: ReportOptions | 
         redactor = redactor_for(result, pupils=group.pupils if group else [], keep=group.staff if group else [])
         shown = redact_result(shown, redactor)
         member = redactor.author(member)
+        # Integrity details quote lines of the chat: the same replacements as everywhere else.
+        shown = replace(shown, integrity=[replace(sg, detail=redactor.text(sg.detail)) for sg in shown.integrity])
     pathway = Pathway.from_group(group)
     summary = shown.summary()
     if member is not None:

@@ -71,23 +71,44 @@ class Engine:
                        evidence=list(hit.evidence), explanation=why, policy=a.rule.policy,
                        subject=hit.subject)
 
+    def rule_hits(self, a: _Active, msg: Message) -> list[Hit]:
+        """One rule's hits on one message, after its exceptions and `unless`."""
+        out = []
+        for raw in a.checker.check(msg, self.ctx):
+            hit = _filter(raw, msg, a)
+            if hit is not None:
+                out.append(hit)
+        return out
+
+    def hits(self, msg: Message) -> Iterator[tuple[_Active, Hit]]:
+        """Every active rule's hits on one message, in rule order. The re-scan cache (whatsapp_audit.cache)
+        overrides this to answer rules from stored hits."""
+        for a in self.by_kind.get(msg.kind, ()):
+            for hit in self.rule_hits(a, msg):
+                yield a, hit
+
+    def prepare(self, batch: list[Message]) -> None:
+        for a in self.active:
+            a.checker.prepare(batch, self.ctx)
+
+    def finish(self) -> Iterator[Finding]:
+        for a in self.active:
+            for hit in a.checker.finish(self.ctx):
+                yield self._finding(a, hit, hit.message)
+
     def check_message(self, msg: Message) -> list[Finding]:
         """Findings for one message (one per category), given the history already in the context."""
         merged: dict[str, Finding] = {}
-        for a in self.by_kind.get(msg.kind, ()):
-            for raw in a.checker.check(msg, self.ctx):
-                hit = _filter(raw, msg, a)
-                if hit is None:
-                    continue
-                target = hit.message or msg
-                f = merged.get(a.rule.category)
-                if f is None or f.message is not target:
-                    merged[a.rule.category] = self._finding(a, hit, target)
-                    continue
-                if a.rule.severity > f.severity:
-                    f.rule, f.severity, f.policy = a.rule.id, a.rule.severity, a.rule.policy
-                    f.explanation = self._finding(a, hit, target).explanation
-                f.evidence.extend(e for e in hit.evidence if not _same(e, f.evidence))
+        for a, hit in self.hits(msg):
+            target = hit.message or msg
+            f = merged.get(a.rule.category)
+            if f is None or f.message is not target:
+                merged[a.rule.category] = self._finding(a, hit, target)
+                continue
+            if a.rule.severity > f.severity:
+                f.rule, f.severity, f.policy = a.rule.id, a.rule.severity, a.rule.policy
+                f.explanation = self._finding(a, hit, target).explanation
+            f.evidence.extend(e for e in hit.evidence if not _same(e, f.evidence))
         out = sorted(merged.values(), key=lambda f: _ORDER.get(f.category, 99))
         for f in out:
             f.evidence.sort(key=lambda e: e.start)
@@ -98,8 +119,7 @@ class Engine:
         it = iter(messages)
         seen = 0
         while batch := list(islice(it, BATCH)):
-            for a in self.active:
-                a.checker.prepare(batch, self.ctx)
+            self.prepare(batch)
             for msg in batch:
                 yield from self.check_message(msg)
                 self.ctx.previous.append(msg)
@@ -107,9 +127,7 @@ class Engine:
             seen += len(batch)
             if progress:
                 progress(seen)
-        for a in self.active:
-            for hit in a.checker.finish(self.ctx):
-                yield self._finding(a, hit, hit.message)
+        yield from self.finish()
 
 
 def _same(e: Evidence, spans: list[Evidence]) -> bool:

@@ -84,12 +84,15 @@ def required_literals(pattern: str) -> frozenset[str] | None:
 
 # Strings that make badly written patterns backtrack for ages ("^(a|aa)+$" and friends).
 ADVERSARIAL = ["a" * 40 + "!", "1" * 40 + "x", " " * 40 + "x", "ab" * 30 + "!", "😂" * 40 + "x"]
+# ... and long runs: the `regex` module gets through short ones of patterns that are only polynomially slow
+# ("(a+)+$" takes 1 ms on 40 characters but seconds on 1,000, a length a chat message easily has).
+ADVERSARIAL += [s[:-1] * 50 + s[-1] for s in ADVERSARIAL]
 
 
 def backtracks(pattern: Any, limit: float = 0.2) -> str | None:
     """The probe string on which a compiled `regex` pattern times out, or None: generic probes plus long
     runs of each literal character the pattern mentions."""
-    own = [c * 40 + "\u0000" for c in dict.fromkeys(pattern.pattern) if c.isalnum()][:20]
+    own = [c * n + "\u0000" for c in list(dict.fromkeys(pattern.pattern))[:40] if c.isalnum() for n in (40, 2000)][:40]
     for s in ADVERSARIAL + own:
         try:
             pattern.search(s, timeout=limit)

@@ -2,7 +2,8 @@
 
 Cells that a spreadsheet would read as a formula (starting with =, +, -, @, tab or carriage return) get a
 leading apostrophe, so a chat message such as `=HYPERLINK(...)` stays text. UTF-8 without a BOM, RFC 4180
-quoting, CRLF line ends.
+quoting, CRLF line ends. Every row carries the export's SHA-256 and how many signs of editing it shows (the
+signs themselves are in the HTML, Markdown and JSON reports: they are not findings).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from whatsapp_audit.report.view import Report, severity_word
 
 COLUMNS = ["finding", "member", "date", "time", "category", "category_title", "severity", "rule", "message",
            "evidence", "media", "context_before", "context_after", "explanation", "policy", "next_step",
-           "next_step_detail", "line", "index", "redacted"]
+           "next_step_detail", "line", "index", "redacted", "export_sha256", "integrity_signs"]
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -51,6 +52,7 @@ def render_report(r: Report) -> str:
             it.clause, it.next_step.stage, it.next_step.text,
             m.line if m else "", m.index if m else "",
             "yes" if r.redacted else "no",
+            r.result.chat.sha256, len(r.result.integrity),
         ]
         w.writerow([safe(v) for v in row])
     return buf.getvalue()

@@ -89,6 +89,9 @@ dl.facts dd { margin: 0; }
 blockquote { margin: 0; padding-left: .6rem; border-left: 3px solid var(--line); font-style: italic; }
 .media-note { border: 1px dashed var(--warning); background: var(--warning-bg); padding: .3rem .6rem; margin: .3rem 0; }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+table.integrity { font-size: .9rem; }
+table.integrity td:first-child { text-align: right; white-space: nowrap; width: 4rem; }
+table.integrity td:nth-child(2) { width: 14rem; }
 table.cat { table-layout: fixed; }
 table.cat td.msg { white-space: pre-wrap; }
 table.cat .c-ref { width: 3.4rem; } table.cat .c-when { width: 8.6rem; } table.cat .c-member { width: 9.5rem; }
@@ -166,6 +169,8 @@ def _header(r: Report) -> str:
         ("Group", _e(r.group_name)),
         ("Export file", _e(c.name)),
         ("SHA-256", f'<span class="hash">{_e(c.sha256)}</span>'),
+        ("Integrity", f'<a href="#integrity">{len(res.integrity)} sign{"s" if len(res.integrity) != 1 else ""} of '
+                      "editing</a>" if res.integrity else '<a href="#integrity">no signs of editing</a>'),
         ("Period covered", f"{_e(first)} to {_e(last)}" if first else "no messages"),
         ("Messages", f"{c.messages:,}"),
         ("Members", f"{len(c.members)} posted" + (f", {r.roster_size} on the roster" if r.roster_size else "")),
@@ -186,9 +191,31 @@ def _header(r: Report) -> str:
     return "\n".join(out)
 
 
+def _integrity(r: Report) -> str:
+    """The export's fingerprint and any signs that it was edited: about the evidence, not findings."""
+    c = r.result.chat
+    signs = r.result.integrity
+    intro = (f"<p>The file checked has SHA-256 <span class=\"hash\">{_e(c.sha256)}</span>. Any change to the "
+             "file, even one character, gives a different value: compare it with the copy you keep. An export is "
+             "plain text that anyone can edit, so the checks below look for traces an editor leaves and WhatsApp "
+             "never does. They are not findings. A careful edit in the export's own format leaves no trace: "
+             "before acting on a disputed message, see it in the group on a phone.</p>")
+    if not signs:
+        body = "<p><strong>No signs of editing were found.</strong></p>"
+    else:
+        rows = "".join(f'<tr><td>{sg.line if sg.line else "–"}</td><td>{_e(sg.title)}</td>'
+                       f"<td>{_e(sg.detail)}</td></tr>" for sg in signs)
+        body = (f"<p><strong>{len(signs)} sign{'s' if len(signs) != 1 else ''} that the export may have been "
+                "edited:</strong></p>"
+                '<table class="integrity"><thead><tr><th scope="col">Line</th><th scope="col">Check</th>'
+                f'<th scope="col">What was seen</th></tr></thead><tbody>{rows}</tbody></table>')
+    return f'<section id="integrity"><h2>Integrity of the export</h2>{intro}{body}</section>'
+
+
 def _nav(r: Report) -> str:
     members = "".join(f'<li><a href="#{s.anchor}">{_e(s.title)}</a> ({len(s.items)})</li>' for s in r.by_member)
     return ('<nav aria-label="Contents"><h2>Contents</h2><ol>'
+            '<li><a href="#integrity">Integrity of the export</a></li>'
             '<li><a href="#summary">Breach summary per member</a></li>'
             '<li><a href="#pathway">Escalation pathway</a></li>'
             f'<li><a href="#members">Findings by member</a><ol>{members}</ol></li>'
@@ -335,6 +362,7 @@ def render_report(r: Report) -> str:
         f"<header>{_header(r)}</header>",
         "<main>",
         _nav(r),
+        _integrity(r),
         _summary(r),
         _pathway(r),
         _members(r),

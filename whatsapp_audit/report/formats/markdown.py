@@ -109,6 +109,8 @@ def render_report(r: Report) -> str:
         ("Group", cell(r.group_name)),
         ("Export file", cell(c.name)),
         ("SHA-256", f"`{c.sha256}`"),
+        ("Integrity", f"{len(res.integrity)} sign{'s' if len(res.integrity) != 1 else ''} of editing (see below)"
+                      if res.integrity else "no signs of editing"),
         ("Period covered", f"{first} to {last}" if first else "no messages"),
         ("Messages", f"{c.messages:,}"),
         ("Members", f"{len(c.members)} posted" + (f", {r.roster_size} on the roster" if r.roster_size else "")),
@@ -125,6 +127,19 @@ def render_report(r: Report) -> str:
         out.append(f"- Note: {esc(n)}")
     if res.notes:
         out.append("")
+
+    out += ["## Integrity of the export", "",
+            f"The file checked has SHA-256 `{c.sha256}`; any change to it gives a different value. An export is "
+            "plain text anyone can edit: these checks look for traces an editor leaves and WhatsApp never does. "
+            "They are not findings, and a careful edit in the export's own format leaves none: before acting on a "
+            "disputed message, see it in the group on a phone.", ""]
+    if res.integrity:
+        out += [f"**{len(res.integrity)} sign{'s' if len(res.integrity) != 1 else ''} that the export may have "
+                "been edited:**", "", "| Line | Check | What was seen |", "|---:|---|---|"]
+        out += [f"| {sg.line or '–'} | {cell(sg.title)} | {cell(sg.detail)} |" for sg in res.integrity]
+    else:
+        out.append("**No signs of editing were found.**")
+    out.append("")
 
     out += ["## Breach summary per member", "",
             "Count and worst severity per category (B breach, W warning, i info); members with no findings "

@@ -20,6 +20,7 @@ from whatsapp_audit.roster.presence import presence, roster_index
 from whatsapp_audit.rules.interface import Context, Hit, LintIssue, Opt, Rule, RuleConfigError, RuleType
 from whatsapp_audit.rules.prefilter import backtracks
 from whatsapp_audit.rules.text import compile_terms, find
+from whatsapp_audit.rules.types.regex_rule import pattern_timeout
 
 DETECTORS: dict[str, tuple[str, Callable[[str], list[dt.Span]], str]] = {
     "phone": ("phone", dt.phones, "phone number"),
@@ -99,9 +100,12 @@ class DetailsRule(RuleType):
         maybe = not self._gate or any(w[:4] in self._stems for w in _WORD.findall(ctx.lower(msg)))
         ev = find(self.health, msg.text, "health") if maybe else []
         for p in self.health_patterns:
-            for m in p.finditer(msg.text, timeout=dt.TIMEOUT):
-                if m.end() > m.start() and not any(e.start < m.end() and m.start() < e.end for e in ev):
-                    ev.append(Evidence(m.group(), m.start(), m.end(), "health"))
+            try:
+                for m in p.finditer(msg.text, timeout=dt.TIMEOUT):
+                    if m.end() > m.start() and not any(e.start < m.end() and m.start() < e.end for e in ev):
+                        ev.append(Evidence(m.group(), m.start(), m.end(), "health"))
+            except TimeoutError:
+                raise pattern_timeout(self.rule, p.pattern, msg) from None
         if not ev:
             return
         who = self._person(msg, ctx) if self.require_person else "someone"

@@ -7,10 +7,19 @@ from collections.abc import Iterator
 
 import regex
 
+from whatsapp_audit.errors import UserError
 from whatsapp_audit.model import Evidence, Message
 from whatsapp_audit.rules.interface import Context, Hit, LintIssue, Opt, Rule, RuleConfigError, RuleType
 from whatsapp_audit.rules.prefilter import backtracks, required_literals
 from whatsapp_audit.rules.text import TIMEOUT
+
+
+def pattern_timeout(rule: Rule, pattern: str, msg: Message) -> UserError:
+    """A rule's regex ran past TIMEOUT on one message: bad input in the rule file (exit 2), named."""
+    return UserError(f"rule '{rule.id}': pattern {pattern!r} took longer than {TIMEOUT} s on the message at line "
+                     f"{msg.line} of the chat and was stopped (it backtracks catastrophically)",
+                     path=rule.source or None, line=rule.line or None,
+                     hint="rewrite it without nested repeats such as (a+)+; `wa-audit rules lint` checks for them")
 
 
 def _literal_test(literals: frozenset[str] | None) -> re.Pattern[str] | None:
@@ -55,8 +64,7 @@ class RegexRule(RuleType):
                     if m.end(g) > m.start(g):
                         ev.append(Evidence(m.group(g), m.start(g), m.end(g), "pattern"))
             except TimeoutError:
-                raise RuntimeError(f"rule '{self.rule.id}': pattern {p.pattern!r} timed out on message "
-                                   f"line {msg.line}") from None
+                raise pattern_timeout(self.rule, p.pattern, msg) from None
         if ev:
             yield Hit(ev, "pattern matched: " + ", ".join(dict.fromkeys(e.text for e in ev)))
 
