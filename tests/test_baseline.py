@@ -147,3 +147,17 @@ def test_baseline_round_trip_keeps_unknown_keys(tmp_path):
     b.save()
     doc = json.loads(Path(p).read_text())
     assert doc["school"] == "ours" and doc["findings"]["abcdef0123456789"]["reason"] == "ok"
+
+
+def test_show_new_then_record_them_in_one_run(tmp_path, capsys):
+    base = str(tmp_path / "reviewed.json")
+    _, all_ = scan_json(capsys, str(EXAMPLE), "-g", str(GROUP), "--write-baseline", base)
+    saved = json.loads(Path(base).read_text())
+    gone = all_["findings"][0]["fingerprint"]
+    del saved["findings"][gone]
+    Path(base).write_text(json.dumps(saved))
+    # --baseline and --write-baseline on the same file: shows what was new, then records it
+    _, doc = scan_json(capsys, str(EXAMPLE), "-g", str(GROUP), "--baseline", base, "--write-baseline", base)
+    assert [f["fingerprint"] for f in doc["findings"]] == [gone]
+    _, doc = scan_json(capsys, str(EXAMPLE), "-g", str(GROUP), "--baseline", base)
+    assert doc["findings"] == []

@@ -477,6 +477,21 @@ def _big_chat(path: Path, messages: int) -> Path:
     return path
 
 
+def _wait_for_cpu(pid: int, seconds: float, limit: float = 90) -> None:
+    """Until process `pid` has used `seconds` of CPU (Linux /proc), or a plain sleep elsewhere."""
+    stat = Path(f"/proc/{pid}/stat")
+    if not stat.exists():
+        time.sleep(seconds + 2)
+        return
+    tick = os.sysconf("SC_CLK_TCK")
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        if (int(fields[11]) + int(fields[12])) / tick >= seconds:
+            return
+        time.sleep(0.2)
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 @pytest.mark.parametrize("command", ["report", "scan"])
 def test_ctrl_c_leaves_no_half_written_report(command: str, tmp_path: Path) -> None:
@@ -490,7 +505,7 @@ def test_ctrl_c_leaves_no_half_written_report(command: str, tmp_path: Path) -> N
         argv += ["--format", "json"]
         stdout = open(out, "w")  # noqa: SIM115 - the shell's `> scan.json`
     p = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE, text=True)
-    time.sleep(4)                                  # past start-up, into the scan
+    _wait_for_cpu(p.pid, 4.0)                      # past start-up (about 2 s of CPU), into the scan
     assert p.poll() is None, "the scan finished before it could be interrupted: make the chat bigger"
     p.send_signal(signal.SIGINT)
     _out, err = p.communicate(timeout=60)

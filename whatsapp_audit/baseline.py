@@ -180,14 +180,14 @@ def use(results: list[ScanResult], show_new_from: str | None, write_to: str | No
     """`--write-baseline` (record every finding, before any is left out) then `--baseline` (leave out the
     reviewed ones, noting how many on each result). Returns notes for the user."""
     notes = []
+    base = Baseline.load(show_new_from) if show_new_from else None   # as it was before this run writes to it
     if write_to:
         target = Baseline.load(write_to, missing_ok=True)
         total = sum(len(r.findings) for r in results)
         new = sum(record(r, target) for r in results)
         target.save()
         notes.append(f"recorded {total} findings as reviewed in {write_to} ({new} new to it)")
-    if show_new_from:
-        base = Baseline.load(show_new_from)
+    if show_new_from and base is not None:
         for r in results:
             n = apply(r, base)
             r.baseline = {"file": show_new_from, "suppressed": n}

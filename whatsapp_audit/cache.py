@@ -6,11 +6,11 @@ never beside the chat. It holds children's data (evidence text and rule state), 
 `0700` and the file `0600`; `wa-audit cache clear` deletes it, `--no-cache` neither reads nor writes it,
 and standard input is never cached.
 
-What a result depends on decides its key. Every key carries the *run signature* (wa-audit's code, the spaCy
-model, `--no-ner`, the group file's content) and one rule's *fingerprint* (`rules.pack.rule_fingerprint`
-minus its severity, plus the bytes of any model file it names), so editing one rule recomputes exactly that
-rule, and its wording (`message`, `policy`) or severity needs no recomputation at all: findings are rebuilt
-from the stored hits.
+What a result depends on decides its key. Every key carries the *run signature* (the code results depend
+on - RESULT_CODE, by file size and time - the spaCy model, `--no-ner`, the group file's content) and one
+rule's *fingerprint* (`rules.pack.rule_fingerprint` minus its severity, plus the bytes of any model file it
+names), so editing one rule recomputes exactly that rule, and its wording (`message`, `policy`) or severity
+needs no recomputation at all: findings are rebuilt from the stored hits.
 Hits are stored after the rule's `exceptions`/`unless`; merging per category runs as usual.
 
 Rule classes, by what their hits on a message depend on besides the message itself:
@@ -22,9 +22,10 @@ Rule classes, by what their hits on a message depend on besides the message itse
   - prefix (names, details): everything the chat has shown so far (participants, subjects, the words the
     chat writes), which the engine feeds in batches of 256. Stored per batch, keyed by a hash of the whole
     chat up to that batch's end, so a grown export reuses every batch it shares with the old one. To
-    carry on after the reused batches the rule's state (`ctx.state[rule id]`) is restored from a snapshot
-    taken at the old scan's last batch ends; without one (the chat changed in the middle) the scan is run
-    again with that rule computed from the start (`NeedRestart`).
+    carry on after the reused batches the rule's state (`ctx.state[rule id]`, and the shared presence
+    tracker) is restored from a snapshot (pickled, in the same private file) taken at the old scan's last
+    two batch ends; without one (the chat changed in the middle) the scan is run again with that rule
+    computed from the start (`NeedRestart`). An export that lost its oldest messages recomputes them.
   - roster (membership, investigation): per message, like pure rules (the group file is in the key);
     their `prepare()` (the presence tracker) and `finish()` (who is still in the group) run on every scan.
   - always (anything else whose type overrides `finish()`, and any type not listed here): run every time.
