@@ -144,10 +144,14 @@ def test_token_patterns(tmp_path):
     assert flagged(pack, "vote for Smith", "vote for the best cake") == [True, False]
 
 
-def test_invalid_token_pattern_is_a_lint_error(tmp_path):
+def test_invalid_token_pattern_is_a_lint_error_and_stops_a_scan_naming_the_rule(tmp_path):
+    # spaCy validates token patterns; it is imported only when needed, so loading does not check them.
     pack = pack_from(tmp_path, RULE.format(id="t", category="political", type="tokens",
-                                           body="    patterns:\n      - [{NOPE: x}]"), strict=False)
-    assert any("invalid token pattern" in i.issue.message for i in pack.issues)
+                                           body="    patterns:\n      - [{LOWER: x, NOPE: x}]"), strict=False)
+    assert any("invalid token pattern" in i.issue.message for i in lint(pack))
+    with pytest.raises(UserError, match="rule 't': invalid token pattern") as e:
+        scan(pack, msgs("x marks the spot"))
+    assert e.value.path and e.value.path.endswith(".yaml")
 
 
 # --- merging, severity -------------------------------------------------------------------------------

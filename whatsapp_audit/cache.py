@@ -485,7 +485,7 @@ class CachedEngine(Engine):
             order = self._order[msg.kind, ids] = [a for a in self.by_kind.get(msg.kind, ()) if a.rule.id in ids]
         for a in order:
             if a.rule.id in live:
-                hs = self.rule_hits(a, msg)
+                hs = self.rule_hits(a, msg) if a.pos in self.opened(msg) else []
                 if hs:
                     self._record(a, msg, hs)
             else:

@@ -15,6 +15,7 @@ import regex
 
 from whatsapp_audit.categories import CATEGORIES
 from whatsapp_audit.model import Evidence, Finding, Message
+from whatsapp_audit.rules.gate import Gate
 from whatsapp_audit.rules.interface import Context, Hit, Rule, RuleType
 from whatsapp_audit.rules.pack import RulePack
 from whatsapp_audit.rules.text import compile_terms, find, overlaps
@@ -29,6 +30,7 @@ class _Active:
     checker: RuleType
     exceptions: regex.Pattern[str] | None
     unless: regex.Pattern[str] | None
+    pos: int = 0          # index in Engine.active, as the gate names it
 
 
 def _filter(hit: Hit, msg: Message, a: _Active) -> Hit | None:
@@ -58,8 +60,10 @@ class Engine:
         for rule in pack.enabled:
             if (only_set and rule.category not in only_set) or rule.category in skip_set:
                 continue
-            self.active.append(_Active(rule, pack.checkers[rule.id],
-                                       compile_terms(rule.exceptions), compile_terms(rule.unless)))
+            self.active.append(_Active(rule, pack.checkers[rule.id], compile_terms(rule.exceptions),
+                                       compile_terms(rule.unless), len(self.active)))
+        self.gate = Gate([a.checker.trigger() for a in self.active])
+        self._opened: tuple[Message | None, set[int]] = (None, set())
         self.by_kind: dict[str, list[_Active]] = {}
         for a in self.active:
             for k in a.rule.kinds:
@@ -71,8 +75,14 @@ class Engine:
                        evidence=list(hit.evidence), explanation=why, policy=a.rule.policy,
                        subject=hit.subject)
 
+    def opened(self, msg: Message) -> set[int]:
+        """The rules (by position) that may fire on this message: the gate's answer, kept per message."""
+        if self._opened[0] is not msg:
+            self._opened = (msg, self.gate.open(msg.text, self.ctx.lower(msg)))
+        return self._opened[1]
+
     def rule_hits(self, a: _Active, msg: Message) -> list[Hit]:
-        """One rule's hits on one message, after its exceptions and `unless`."""
+        """One rule's hits on one message, after its exceptions and `unless` (ask `opened` first)."""
         out = []
         for raw in a.checker.check(msg, self.ctx):
             hit = _filter(raw, msg, a)
@@ -83,9 +93,11 @@ class Engine:
     def hits(self, msg: Message) -> Iterator[tuple[_Active, Hit]]:
         """Every active rule's hits on one message, in rule order. The re-scan cache (whatsapp_audit.cache)
         overrides this to answer rules from stored hits."""
+        opened = self.opened(msg)
         for a in self.by_kind.get(msg.kind, ()):
-            for hit in self.rule_hits(a, msg):
-                yield a, hit
+            if a.pos in opened:
+                for hit in self.rule_hits(a, msg):
+                    yield a, hit
 
     def prepare(self, batch: list[Message]) -> None:
         for a in self.active:

@@ -17,6 +17,7 @@ from whatsapp_audit.model import Evidence, Message, Severity
 
 if TYPE_CHECKING:
     from whatsapp_audit.roster.group import Group
+    from whatsapp_audit.rules.gate import Trigger
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +116,11 @@ class RuleType:
     def prepare(self, batch: list[Message], ctx: Context) -> None:
         """Called with each batch of messages before they are checked one by one, so expensive work
         (spaCy's nlp.pipe) can be batched. Most types need nothing here."""
+
+    def trigger(self) -> Trigger | None:
+        """What a message must contain for this rule to possibly fire (rules/gate.py), or None when the
+        rule must always run. It must never be narrower than what `check` matches."""
+        return None
 
     def finish(self, ctx: Context) -> Iterator[Hit]:
         """Hits about the chat as a whole, once every message has been seen (e.g. roster checks)."""

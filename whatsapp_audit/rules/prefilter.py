@@ -9,6 +9,7 @@ parser does not know, or nothing literal is required, there is no pre-check and 
 
 from __future__ import annotations
 
+import re
 import warnings
 from typing import Any
 
@@ -80,6 +81,13 @@ def required_literals(pattern: str) -> frozenset[str] | None:
     if not need or _score(need) < 2:
         return None  # single characters filter almost nothing
     return need
+
+
+def literal_test(literals: frozenset[str] | None) -> re.Pattern[str] | None:
+    """One plain `re` alternation of the literals (C speed, no Python loop per literal); None: no test."""
+    if literals is None:
+        return None
+    return re.compile("|".join(re.escape(s) for s in sorted(literals, key=len, reverse=True)))
 
 
 # Strings that make badly written patterns backtrack for ages ("^(a|aa)+$" and friends).

@@ -55,53 +55,128 @@ _WORD = re.compile(r"\w+")
 _last: tuple[str, dict[str, list[int]]] = ("", {})
 
 
-def _word_starts(text: str) -> dict[str, list[int]]:
-    """Keys of the words of `text` -> where those words start. A word's key is its first three letters
-    lower-cased (the whole word when shorter); `*` + its first letter also indexes it, for wildcard terms
-    with a stem shorter than three letters. Every rule looks at the same message, so the last answer is kept.
-    """
+def word_index(text: str) -> dict[str, list[int]]:
+    """The words of `text` (lower-cased, as `\\w+` splits them) -> where they start. Every rule looks at the
+    same message, so the last answer is kept."""
     global _last
     if _last[0] is not text:
         index: dict[str, list[int]] = {}
         for m in _WORD.finditer(text):
-            w = m.group()[:3].lower()
-            index.setdefault(w, []).append(m.start())
-            index.setdefault("*" + w[0], []).append(m.start())
+            index.setdefault(m.group().lower(), []).append(m.start())
         _last = (text, index)
     return _last[1]
+
+
+def _stem(word: str) -> str:
+    """What every inflection _word_variants(word) allows starts with."""
+    if len(word) > 2 and (word.endswith("e") or (word.endswith("y") and word[-2] not in "aeiou")):
+        return word[:-1]
+    return word
+
+
+def where_term_starts(term: str, inflect: bool = True) -> tuple[str, str]:
+    """Where `term` can match, as (kind, key):
+
+    ("word", w)   - only at a text word that is exactly `w` (lower-cased): a first word followed by more of
+                    the term, or a last word that is not inflected;
+    ("prefix", p) - only at a text word starting with `p`: an inflected or `*` last word;
+    ("char", c)   - only where the character `c` is (terms starting with an emoji or symbol).
+    Each is exact for term_regex(term, inflect): never narrower than what the term's regex matches.
+    """
+    t = " ".join(term.strip().lower().split())
+    first = _WORD.match(t)
+    if not first or not t[0].isalnum():   # "_x" has no word boundary before it: find it by character
+        return "char", t[:1]
+    w = first.group()
+    rest = t[len(w):]
+    if rest == "*":
+        return "prefix", w
+    if rest:
+        return "word", w
+    if inflect and w.isalpha() and len(w) > 2:
+        return "prefix", _stem(w)
+    return "word", w
+
+
+# Words too common to say anything about a message: never an anchor when the term has another word.
+_COMMON = frozenset({"a", "an", "and", "are", "at", "be", "but", "by", "can", "do", "for", "get", "got", "had",
+    "has", "have", "he", "her", "him", "his", "i", "if", "in", "is", "it", "its", "me", "my", "no", "not", "of",
+    "on", "one", "or", "our", "out", "she", "so", "that", "the", "their", "them", "they", "this", "to", "up", "was",
+    "we", "what", "who", "will", "with", "you", "your"})
+
+
+def term_anchor(term: str, inflect: bool = True) -> tuple[str, str]:
+    """The most telling text word that any match of `term` must contain, as where_term_starts' (kind, key).
+
+    Every whole `\\w+` run of a term is a whole word of the matched text (words are joined by spaces or
+    hyphens, and the term's ends have word boundaries), so any of them will do; the longest says most
+    ("the tories" should wake a rule on "tories", not on every "the").
+    """
+    t = " ".join(term.strip().lower().split())
+    runs = list(_WORD.finditer(t))
+    last_word = t.split(" ")[-1]
+    best: tuple[str, str] | None = None
+    score = (False, 0)
+    for i, m in enumerate(runs):
+        w = m.group()
+        if m.start() == 0 and not t[0].isalnum():
+            continue     # "_x": no word boundary before it
+        if i < len(runs) - 1 or m.end() < len(t) - (t.endswith("*")):
+            cand = ("word", w) if m.end() < len(t) else ("prefix", w)
+        elif t.endswith("*") or not t[-1].isalnum():
+            cand = ("prefix", w)
+        elif inflect and w == last_word and w.isalpha() and len(w) > 2:
+            cand = ("prefix", _stem(w))
+        else:
+            cand = ("word", w)
+        mine = (cand[1] not in _COMMON, len(cand[1]))
+        if best is None or mine >= score:      # ties: the later word ("the pub" -> "pub")
+            best, score = cand, mine
+    return best or where_term_starts(term, inflect)
 
 
 class Terms:
     """A compiled lexicon, matched only where a term can start.
 
-    A whole-word term can only match at the start of a word that begins like the term's first word, and an
-    emoji term only where its first character occurs. So the terms are grouped by those first letters
-    (or character) into small alternations, each compiled the first time it is needed, and tried only at
-    such places. Scanning one alternation of a few hundred terms at every position of every message cost
-    ~100x more, and compiling it with full case folding took seconds per pack.
+    A term can only match at a text word that is its first word (or, inflected, starts with its stem), and
+    an emoji term only where its first character occurs (where_term_starts). So the terms are grouped by
+    that key into small alternations, each compiled the first time it is needed, and tried only at such
+    places. Scanning one alternation of a few hundred terms at every position of every message cost ~100x
+    more, and compiling it with full case folding took seconds per pack.
     """
 
-    __slots__ = ("_compiled", "buckets", "chars", "words")
+    __slots__ = ("_compiled", "anchors", "buckets", "chars", "lengths", "prefixes", "words")
 
-    def __init__(self, buckets: dict[str, list[str]], chars: frozenset[str]) -> None:
-        self.buckets = buckets          # key (first 1-3 letters, or a character) -> term regexes, longest first
-        self.chars = chars              # keys that are characters (emoji, symbols)
-        self.words = frozenset(buckets) - chars
-        self._compiled: dict[str, regex.Pattern[str]] = {}
+    def __init__(self, buckets: dict[tuple[str, str], list[str]], anchors: frozenset[tuple[str, str]]) -> None:
+        self.buckets = buckets          # (kind, key) -> term regexes, longest first
+        self.anchors = anchors          # term_anchor() of every term: what the rules/gate.py indexes
+        self.words = frozenset(k for kind, k in buckets if kind == "word")
+        self.prefixes = frozenset(k for kind, k in buckets if kind == "prefix")
+        self.chars = frozenset(k for kind, k in buckets if kind == "char")
+        self.lengths = sorted({len(p) for p in self.prefixes})
+        self._compiled: dict[tuple[str, str], regex.Pattern[str]] = {}
 
-    def _pattern(self, key: str) -> regex.Pattern[str]:
+    def _pattern(self, key: tuple[str, str]) -> regex.Pattern[str]:
         p = self._compiled.get(key)
         if p is None:
             p = self._compiled[key] = regex.compile("|".join(self.buckets[key]), regex.IGNORECASE | regex.V1)
         return p
 
-    def _candidates(self, text: str) -> list[tuple[int, str]]:
-        index = _word_starts(text)
-        out = [(pos, k) for k in self.words.intersection(index) for pos in index[k]]
+    def _candidates(self, text: str) -> list[tuple[int, tuple[str, str]]]:
+        index = word_index(text)
+        out = [(pos, ("word", w)) for w in self.words.intersection(index) for pos in index[w]]
+        if self.prefixes:
+            prefixes, lengths = self.prefixes, self.lengths
+            for w, starts in index.items():
+                for n in lengths:
+                    if n > len(w):
+                        break
+                    if w[:n] in prefixes:
+                        out.extend((pos, ("prefix", w[:n])) for pos in starts)
         for c in self.chars:
             pos = text.find(c)
             while pos >= 0:
-                out.append((pos, c))
+                out.append((pos, ("char", c)))
                 pos = text.find(c, pos + 1)
         out.sort()
         return out
@@ -136,38 +211,26 @@ class Terms:
         return "".join(out) + text[pos:]
 
 
-def _key(term: str) -> str:
-    """Where `term` can start: its first word's key (see _word_starts), or its first character.
-
-    A first word shorter than three letters must be the whole text word ("a joke" starts at "a", not at
-    "anyone"): only the last word of a term is inflected, and then only when it has three letters or more.
-    """
-    t = term.strip().lower()
-    first = _WORD.match(t)
-    if not first:
-        return t[:1]
-    w = first.group()
-    if len(w) < 3 and t[len(w):len(w) + 1] == "*":
-        return "*" + w[0]
-    return w[:3]
+def _both_apostrophes(key: tuple[str, str]) -> tuple[tuple[str, str], ...]:
+    """A term starting with ' also starts at a curly ’ (term_regex lets either stand for the other)."""
+    return (key, ("char", "’")) if key == ("char", "'") else (key,)
 
 
 def compile_terms(terms: Iterable[str], inflect: bool = True) -> Terms | None:
     """Case-insensitive whole-word matching of any of the terms; None for no terms."""
-    buckets: dict[str, list[str]] = {}
-    chars: set[str] = set()
+    buckets: dict[tuple[str, str], list[str]] = {}
+    anchors: set[tuple[str, str]] = set()
     for term in sorted({t for t in terms if t and t.strip()}, key=len, reverse=True):
         src = term_regex(term, inflect)
         core = term.strip().rstrip("*")
         right = r"(?!\w)" if (core[-1:].isalnum() or term.strip().endswith("*")) else ""
         left = r"(?<!\w)" if core[:1].isalnum() else ""
-        key = _key(term)
-        if not _WORD.match(key) and not key.startswith("*"):
-            chars.add(key)
-        buckets.setdefault(key, []).append(f"{left}{src}{right}")
+        for key in _both_apostrophes(where_term_starts(term, inflect)):
+            buckets.setdefault(key, []).append(f"{left}{src}{right}")
+        anchors.update(_both_apostrophes(term_anchor(term, inflect)))
     if not buckets:
         return None
-    return Terms(buckets, frozenset(chars))
+    return Terms(buckets, frozenset(anchors))
 
 
 def find(pattern: Terms | regex.Pattern[str] | None, text: str, label: str | None = None) -> list[Evidence]:

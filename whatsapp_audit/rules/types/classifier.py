@@ -62,14 +62,22 @@ def features(text: str) -> dict[str, tuple[int, int] | None]:
         f.setdefault("w:" + t, (s, e))
     for (a, s, _), (b, _, e) in itertools.pairwise(toks):
         f.setdefault(f"b:{a}_{b}", (s, e))
+    for shape in _shapes(text):
+        f[shape] = None
+    return f
+
+
+def _shapes(text: str) -> list[str]:
+    """Whole-message shape features."""
+    out = []
     sents = [x for x in _SENTENCES.split(text.strip()) if x]
     if len(sents) > 1 and len(sents[-1].split()) <= 5 and sents[-1].endswith("."):
-        f["shape:deadpan-ending"] = None
+        out.append("shape:deadpan-ending")
     if _LOGISTICS.search(text):
-        f["shape:times-dates-money"] = None
+        out.append("shape:times-dates-money")
     if text.strip().endswith("?"):
-        f["shape:question"] = None
-    return f
+        out.append("shape:question")
+    return out
 
 
 def _sha(data: dict[str, list[str]]) -> str:
@@ -123,6 +131,19 @@ class Model:
     def load(cls, path: str | Path) -> Model:
         return cls(json.loads(Path(path).read_text(encoding="utf-8")))
 
+    def logit(self, text: str) -> float:
+        """The score before the sigmoid, from feature names alone (no spans): the cheap test run on every
+        message. Sums in another order than score(), so compare it with a margin."""
+        w = self.weights
+        toks = [t if t.isalpha() else _DIGITS.sub("0", t)
+                for t in (m.group().replace("’", "'") for m in _TOKEN.finditer(text.lower()))]
+        z = self.bias
+        for t in set(toks):
+            z += w.get("w:" + t, 0.0)
+        for pair in set(itertools.pairwise(toks)):
+            z += w.get(f"b:{pair[0]}_{pair[1]}", 0.0)
+        return z + sum(w.get(k, 0.0) for k in _shapes(text))
+
     def score(self, text: str) -> tuple[float, list[tuple[str, float, tuple[int, int] | None]]]:
         """Probability, and the features that pushed it up (largest first)."""
         f = features(text)
@@ -158,12 +179,15 @@ class ClassifierRule(RuleType):
         self.threshold = float(o["threshold"])
         if not 0.0 < self.threshold < 1.0:
             raise RuleConfigError("'threshold' must be between 0 and 1", "threshold")
+        self.min_logit = math.log(self.threshold / (1.0 - self.threshold)) - 1e-6
         self.min_chars = int(o["min_chars"] or 0)
 
     def check(self, msg: Message, ctx: Context) -> Iterator[Hit]:
         text = msg.text
         if len(text.strip()) < self.min_chars:
             return
+        if self.model.logit(text) < self.min_logit:
+            return                  # most messages: no spans worked out
         p, up = self.model.score(text)
         if p < self.threshold:
             return

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from whatsapp_audit.model import Evidence, Message
+from whatsapp_audit.rules.gate import Trigger
 from whatsapp_audit.rules.interface import Context, Hit, Opt, Rule, RuleConfigError, RuleType
 from whatsapp_audit.rules.text import compile_terms, find
 
@@ -35,6 +36,9 @@ class ContextRule(RuleType):
             raise RuleConfigError("'support' is empty: use type lexicon for a rule without context", "support")
         self.distance = int(o["distance"] or 0)
         self.min_support = max(1, int(o["min_support"] or 1))
+
+    def trigger(self) -> Trigger | None:
+        return Trigger.of_terms(self.cues) if self.cues is not None else None   # no cue, no hit
 
     def _near(self, text: str, cue: Evidence, support: list[Evidence]) -> list[Evidence]:
         if not self.distance:

@@ -8,7 +8,6 @@ Evidence labels: `phone`, `email`, `address` (street address, residence or postc
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 
 import regex
@@ -18,7 +17,7 @@ from whatsapp_audit.nlp import details as dt
 from whatsapp_audit.nlp.names import NameFinder, People, is_word, lexicon, tokenize
 from whatsapp_audit.roster.presence import presence, roster_index
 from whatsapp_audit.rules.interface import Context, Hit, LintIssue, Opt, Rule, RuleConfigError, RuleType
-from whatsapp_audit.rules.prefilter import backtracks
+from whatsapp_audit.rules.prefilter import backtracks, literal_test, required_literals
 from whatsapp_audit.rules.text import compile_terms, find
 from whatsapp_audit.rules.types.regex_rule import pattern_timeout
 
@@ -31,7 +30,6 @@ DETECTORS: dict[str, tuple[str, Callable[[str], list[dt.Span]], str]] = {
     "vehicle": ("vehicle", dt.vehicles, "vehicle registration"),
 }
 CHOICES = (*DETECTORS, "health", "contact-card")
-_WORD = re.compile(r"[a-z&]+")
 PERSON_WORDS = ["he", "she", "him", "her", "his", "hers", "he's", "she's", "mine", "ours", "i'm", "i am", "i've",
                 "i have been", "my son", "my daughter", "my boy", "my girl", "my little one", "my eldest",
                 "my youngest", "my husband", "my wife", "my partner", "my mum", "my dad", "our son",
@@ -61,11 +59,9 @@ class DetailsRule(RuleType):
                                   "detect")
         terms = [str(t) for t in o["health_terms"]]
         self.health = compile_terms(terms)
-        # Cheap gate before the big alternation: the first letters of each term's longest word.
-        self._stems = {max(regex.split(r"[\s\-]+", t.strip().lower().rstrip("*")), key=len)[:4]
-                       for t in terms if t.strip()}
-        self._gate = not any(len(x) < 3 for x in self._stems)
         self.health_patterns: list[regex.Pattern[str]] = []
+        # Per pattern, literals one of which a match needs (lower-cased): most messages skip the search.
+        self.health_needs = [literal_test(required_literals(str(src))) for src in o["health_patterns"]]
         for src in o["health_patterns"]:
             try:
                 self.health_patterns.append(regex.compile(str(src), regex.V1 | regex.I))
@@ -97,9 +93,11 @@ class DetailsRule(RuleType):
         return hits[0].text if hits else None
 
     def _health(self, msg: Message, ctx: Context) -> Iterator[Hit]:
-        maybe = not self._gate or any(w[:4] in self._stems for w in _WORD.findall(ctx.lower(msg)))
-        ev = find(self.health, msg.text, "health") if maybe else []
-        for p in self.health_patterns:
+        ev = find(self.health, msg.text, "health")
+        low = ctx.lower(msg)
+        for p, need in zip(self.health_patterns, self.health_needs, strict=True):
+            if need is not None and need.search(low) is None:
+                continue
             try:
                 for m in p.finditer(msg.text, timeout=dt.TIMEOUT):
                     if m.end() > m.start() and not any(e.start < m.end() and m.start() < e.end for e in ev):

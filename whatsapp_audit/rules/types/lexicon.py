@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from whatsapp_audit.model import Message
+from whatsapp_audit.rules.gate import Trigger
 from whatsapp_audit.rules.interface import Context, Hit, Opt, Rule, RuleConfigError, RuleType
 from whatsapp_audit.rules.text import compile_terms, find
 
@@ -25,6 +26,9 @@ class LexiconRule(RuleType):
             raise RuleConfigError("'terms' is empty: the rule could never fire", "terms")
         self.pattern = compile_terms(terms, rule.options["inflect"])
         self.min_matches = int(rule.options["min_matches"] or 1)
+
+    def trigger(self) -> Trigger | None:
+        return Trigger.of_terms(self.pattern) if self.pattern is not None else None
 
     def check(self, msg: Message, ctx: Context) -> Iterator[Hit]:
         ev = find(self.pattern, msg.text, "term")

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import regex
 
 from whatsapp_audit.errors import UserError
 from whatsapp_audit.model import Evidence, Message
+from whatsapp_audit.rules.gate import Trigger
 from whatsapp_audit.rules.interface import Context, Hit, LintIssue, Opt, Rule, RuleConfigError, RuleType
-from whatsapp_audit.rules.prefilter import backtracks, required_literals
+from whatsapp_audit.rules.prefilter import backtracks, literal_test, required_literals
 from whatsapp_audit.rules.text import TIMEOUT
 
 
@@ -20,12 +20,6 @@ def pattern_timeout(rule: Rule, pattern: str, msg: Message) -> UserError:
                      f"{msg.line} of the chat and was stopped (it backtracks catastrophically)",
                      path=rule.source or None, line=rule.line or None,
                      hint="rewrite it without nested repeats such as (a+)+; `wa-audit rules lint` checks for them")
-
-
-def _literal_test(literals: frozenset[str] | None) -> re.Pattern[str] | None:
-    if literals is None:
-        return None
-    return re.compile("|".join(re.escape(s) for s in sorted(literals, key=len, reverse=True)))
 
 
 class RegexRule(RuleType):
@@ -50,7 +44,13 @@ class RegexRule(RuleType):
                 raise RuleConfigError(f"invalid regular expression {src!r}: {e}", "patterns") from None
         # Per pattern: literals one of which must be in the (lower-cased) text, or None to always search;
         # tested as one plain `re` alternation of escaped literals (C speed, no Python loop per literal).
-        self.needs = [_literal_test(required_literals(src)) for src in sources]
+        self.literals = [required_literals(src) for src in sources]
+        self.needs = [literal_test(lits) for lits in self.literals]
+
+    def trigger(self) -> Trigger | None:
+        if any(lits is None for lits in self.literals):
+            return None
+        return Trigger(literals=frozenset().union(*self.literals))  # type: ignore[arg-type]
 
     def check(self, msg: Message, ctx: Context) -> Iterator[Hit]:
         ev: list[Evidence] = []

@@ -16,7 +16,9 @@ from typing import Any
 
 from whatsapp_audit.model import Evidence, Message
 from whatsapp_audit.nlp import pipeline
-from whatsapp_audit.rules.interface import Context, Hit, Opt, Rule, RuleConfigError, RuleType
+from whatsapp_audit.errors import UserError
+from whatsapp_audit.rules.gate import Trigger
+from whatsapp_audit.rules.interface import Context, Hit, LintIssue, Opt, Rule, RuleConfigError, RuleType
 
 _TAGGED = {"LEMMA", "POS", "TAG", "MORPH", "DEP"}
 _TEXT_KEYS = {"LOWER", "TEXT", "ORTH", "NORM", "LEMMA"}
@@ -62,17 +64,30 @@ class TokensRule(RuleType):
         stems = [_literals(p) for p in self.patterns]
         self.stems: set[str] | None = None if any(s is None for s in stems) else set().union(*stems)
         self._matcher: Any = None
-        try:
-            self._build(pipeline.tokenizer().vocab)   # validates the patterns now, not mid-scan
-        except ValueError as e:
-            raise RuleConfigError(f"invalid token pattern: {str(e).splitlines()[0]}", "patterns") from None
+        # The Matcher (and with it spaCy, ~1 s to import) is built the first time a message gets past
+        # the literal test, so commands and scans that never need it do not pay for it; `rules lint` and
+        # `rules test` build it and so validate the patterns.
 
     def _build(self, vocab: Any) -> None:
         from spacy.matcher import Matcher
 
         m = Matcher(vocab, validate=True)
-        m.add(self.rule.id, self.patterns)
+        try:
+            m.add(self.rule.id, self.patterns)
+        except ValueError as e:
+            raise UserError(f"rule '{self.rule.id}': invalid token pattern: {str(e).splitlines()[0]}",
+                            path=self.rule.source or None, line=self.rule.line or None,
+                            hint="`wa-audit rules lint` checks token patterns") from None
         self._matcher = m
+
+    def trigger(self) -> Trigger | None:
+        return Trigger(literals=frozenset(self.stems)) if self.stems else None
+
+    def lint(self) -> Iterator[LintIssue]:
+        try:
+            self._build(pipeline.tokenizer().vocab)
+        except UserError as e:
+            yield LintIssue(str(e.message))
 
     def _nlp(self) -> Any:
         return pipeline.tagger() if self.needs_tagger else pipeline.tokenizer()
@@ -85,7 +100,7 @@ class TokensRule(RuleType):
             if not any(s in low for s in self.stems):
                 return
         nlp = self._nlp()
-        if self._matcher.vocab is not nlp.vocab:
+        if self._matcher is None or self._matcher.vocab is not nlp.vocab:
             self._build(nlp.vocab)
         doc = nlp(msg.text)
         spans = [doc[s:e] for _, s, e in self._matcher(doc)]
