@@ -7,7 +7,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from whatsapp_audit.baseline import assign as assign_fingerprints
+from whatsapp_audit.baseline import Fingerprints
 from whatsapp_audit.cache import CachedEngine, NeedRestart, Store, open_store, run_signature
 from whatsapp_audit.model import Message
 from whatsapp_audit.parse import open_chat
@@ -16,6 +16,7 @@ from whatsapp_audit.roster.group import Group
 from whatsapp_audit.rules.engine import BATCH, Engine
 from whatsapp_audit.rules.interface import Context
 from whatsapp_audit.rules.pack import RulePack
+from whatsapp_audit.spool import Findings
 
 CONTEXT = 2  # messages kept before and after each finding, for reports
 
@@ -29,6 +30,7 @@ class ScanOptions:
     use_ner: bool = True
     date_order: str = "auto"
     cache: bool = False           # reuse/keep rule results in the user cache (never for stdin)
+    context: bool = True          # keep the messages around findings (reports show them; scan does not)
 
 
 class _Collector:
@@ -81,7 +83,9 @@ def _in_period(m: Message, since: str | None, until: str | None) -> bool:
 
 
 def audit(path: str, pack: RulePack, group: Group | None = None, opts: ScanOptions | None = None,
-          progress: Callable[[int], None] | None = None) -> ScanResult:
+          progress: Callable[[int], None] | None = None, emitted: list[int] | None = None) -> ScanResult:
+    """Scan one chat. With `emitted`, also records for each finding the index of the message being checked
+    when it came out (-1: after the last), which is what split.py merges several processes' findings by."""
     opts = opts or ScanOptions()
     store = None
     notes: list[str] = []
@@ -95,7 +99,9 @@ def audit(path: str, pack: RulePack, group: Group | None = None, opts: ScanOptio
         live: set[str] = set()
         while True:
             try:
-                result = _audit(path, pack, group, opts, progress, store, live)
+                if emitted is not None:
+                    emitted.clear()
+                result = _audit(path, pack, group, opts, progress, store, live, emitted)
                 result.notes[:0] = notes
                 return result
             except NeedRestart as e:     # a cached rule cannot carry on mid-chat: compute it from the start
@@ -106,7 +112,8 @@ def audit(path: str, pack: RulePack, group: Group | None = None, opts: ScanOptio
 
 
 def _audit(path: str, pack: RulePack, group: Group | None, opts: ScanOptions,
-           progress: Callable[[int], None] | None, store: Store | None, live: set[str]) -> ScanResult:
+           progress: Callable[[int], None] | None, store: Store | None, live: set[str],
+           emitted: list[int] | None = None) -> ScanResult:
     with open_chat(path, date_order=opts.date_order) as chat:
         info = ChatInfo(path=chat.path, name=chat.name, dialect=chat.dialect, sha256="",
                         media_files=chat.media_files)
@@ -121,15 +128,18 @@ def _audit(path: str, pack: RulePack, group: Group | None, opts: ScanOptions,
             engine = CachedEngine(pack, ctx, store, sig, only=opts.only, skip=opts.skip, live=live)
         else:
             engine = Engine(pack, ctx, only=opts.only, skip=opts.skip)
-        findings = []
+        findings = Findings()
+        fingerprints = Fingerprints()
         for f in engine.scan(collector.feed(messages), progress=progress):
+            fingerprints.assign(f)
             findings.append(f)
-            if f.message is not None:
+            if emitted is not None:
+                emitted.append(-1 if engine.current is None else engine.current.index)
+            if f.message is not None and opts.context:
                 collector.mark(f.message)
         info.sha256 = chat.sha256
         notes = list(chat.notes)
         integrity = chat.integrity
-    assign_fingerprints(findings)
     result = ScanResult(chat=info, findings=findings, pack_name=pack.name, pack_version=pack.version,
                         pack_sha256=pack.sha256, group_name=group.name if group else None,
                         roster=[m.name for m in group.members] if group else [],

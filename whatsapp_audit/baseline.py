@@ -33,12 +33,14 @@ import re
 import tempfile
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from whatsapp_audit.errors import UserError
 from whatsapp_audit.model import Finding
+from whatsapp_audit.spool import Findings
 
 if TYPE_CHECKING:
     from whatsapp_audit.results import ScanResult
@@ -65,15 +67,28 @@ def _basis(f: Finding) -> str:
                         normalise(m.text)))
 
 
-def assign(findings: list[Finding]) -> None:
-    """Set each finding's `fingerprint` (in place). Call once on a whole chat's findings, in file order."""
-    seen: Counter[str] = Counter()
-    for f in findings:
+class Fingerprints:
+    """Sets each finding's `fingerprint`, fed a whole chat's findings in file order (as a scan yields them).
+    Repeats are counted by the basis's digest, not the basis text, so memory stays small."""
+
+    def __init__(self) -> None:
+        self.seen: Counter[bytes] = Counter()
+
+    def assign(self, f: Finding) -> None:
         basis = _basis(f)
-        seen[basis] += 1
-        if seen[basis] > 1:
-            basis += f"\x1f#{seen[basis]}"
-        f.fingerprint = hashlib.blake2b(basis.encode(), digest_size=8).hexdigest()
+        digest = hashlib.blake2b(basis.encode(), digest_size=8).digest()
+        self.seen[digest] += 1
+        n = self.seen[digest]
+        if n > 1:
+            digest = hashlib.blake2b(f"{basis}\x1f#{n}".encode(), digest_size=8).digest()
+        f.fingerprint = digest.hex()
+
+
+def assign(findings: Iterable[Finding]) -> None:
+    """Set each finding's `fingerprint` (in place). Call once on a whole chat's findings, in file order."""
+    fp = Fingerprints()
+    for f in findings:
+        fp.assign(f)
 
 
 @dataclass(slots=True)
@@ -165,8 +180,9 @@ class Baseline:
 
 def apply(result: ScanResult, baseline: Baseline) -> int:
     """Drop the findings the baseline lists from `result` (in place); returns how many were dropped."""
-    kept = [f for f in result.findings if f.fingerprint not in baseline]
+    kept = Findings(f for f in result.findings if f.fingerprint not in baseline)
     suppressed = len(result.findings) - len(kept)
+    result.findings.close()
     result.findings = kept
     return suppressed
 

@@ -142,10 +142,27 @@ class Store:
                                                     [(self.today, k) for k in stale]))
         return out
 
-    def put(self, rows: dict[bytes, bytes], snaps: dict[bytes, bytes]) -> None:
+    def put(self, rows: dict[bytes, dict[bytes, Any]], snaps: dict[bytes, bytes]) -> None:
+        """Store rule results: per row key, rule key -> hits (None: forget that rule's entry). Merged into
+        what the row holds now, inside the write transaction, so scans running at the same time with
+        different rules (a big chat split by category, see split.py) keep each other's results."""
         def write() -> None:
-            self.db.executemany("INSERT OR REPLACE INTO rows VALUES (?, ?, ?)",
-                                [(k, v, self.today) for k, v in rows.items()])
+            keys = list(rows)
+            now: dict[bytes, bytes] = {}
+            for i in range(0, len(keys), 500):
+                part = keys[i:i + 500]
+                now.update(self.db.execute(f"SELECT key, value FROM rows WHERE key IN ({','.join('?' * len(part))})",
+                                           part).fetchall())
+            merged = []
+            for key, new in rows.items():
+                row = _load_row(now.get(key))
+                for rk, hits in new.items():
+                    if hits is None:
+                        row.pop(rk, None)
+                    else:
+                        row[rk] = hits
+                merged.append((key, marshal.dumps(row), self.today))
+            self.db.executemany("INSERT OR REPLACE INTO rows VALUES (?, ?, ?)", merged)
             self.db.executemany("INSERT OR REPLACE INTO snaps VALUES (?, ?, ?)",
                                 [(k, v, self.today) for k, v in snaps.items()])
             last = self.db.execute("SELECT v FROM meta WHERE k='pruned'").fetchone()
@@ -262,18 +279,14 @@ def rule_key(rule: Rule) -> bytes:
     return h.digest()
 
 
-def _overrides(checker: RuleType, name: str) -> bool:
-    return getattr(type(checker), name) is not getattr(RuleType, name)
-
-
 def rule_class(rule: Rule, checker: RuleType) -> str:
     if rule.type in ROSTER_TYPES and not rule.window:
         return PURE
-    if _overrides(checker, "finish"):
+    if checker.overrides("finish"):
         return ALWAYS
     if rule.type in PREFIX_TYPES:
         return PREFIX
-    if rule.type in PURE_TYPES | WINDOW_TYPES and not _overrides(checker, "prepare"):
+    if rule.type in PURE_TYPES | WINDOW_TYPES and not checker.overrides("prepare"):
         return WINDOW if rule.type in WINDOW_TYPES or rule.window else PURE
     return ALWAYS
 
@@ -334,7 +347,6 @@ class CachedEngine(Engine):
         self._prefix_live: list[_Active] = []
         # pending writes
         self._rows: dict[bytes, dict[bytes, list[Encoded] | None]] = {}
-        self._old: dict[bytes, dict[bytes, Any]] = {}
         self._snaps: dict[str, deque[tuple[bytes, bytes]]] = {}
         self._order: dict[tuple[str, frozenset[str]], list[_Active]] = {}
         self.stats = {"reused": 0, "computed": 0}
@@ -404,7 +416,6 @@ class CachedEngine(Engine):
                     continue
                 self.stats["computed"] += len(msgs)
                 if first:
-                    self._old.setdefault(key, row)
                     self._rows.setdefault(key, {})[rk] = []
                     if not mapped:
                         where = self._where[cls]
@@ -521,18 +532,10 @@ class CachedEngine(Engine):
         yield from super().finish()
 
     def flush(self) -> None:
-        rows: dict[bytes, bytes] = {}
-        for key, new in self._rows.items():
-            merged = dict(self._old.get(key) or {})
-            for rk, hits in new.items():
-                if hits is None:
-                    merged.pop(rk, None)
-                else:
-                    merged[rk] = hits
-            rows[key] = marshal.dumps(merged)
+        rows = self._rows
         snaps = {_key(b"S", self.sig, boundary, self.key[rid]): blob
                  for rid, kept in self._snaps.items() for boundary, blob in kept}
-        self._rows, self._old, self._snaps = {}, {}, {}
+        self._rows, self._snaps = {}, {}
         with contextlib.suppress(sqlite3.Error):     # a cache that cannot be written only costs time
             self.store.put(rows, snaps)
 

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from whatsapp_audit import __version__
 from whatsapp_audit.categories import CATEGORIES
-from whatsapp_audit.model import Finding, Message, Severity
+from whatsapp_audit.model import Message, Severity
+from whatsapp_audit.spool import Findings
 
 if TYPE_CHECKING:
     from whatsapp_audit.integrity import Sign
@@ -53,7 +54,7 @@ class MemberSummary:
 @dataclass(slots=True)
 class ScanResult:
     chat: ChatInfo
-    findings: list[Finding]
+    findings: Findings       # a list given here becomes Findings (bounded memory, tallies kept)
     pack_name: str
     pack_version: str
     pack_sha256: str = ""
@@ -66,22 +67,25 @@ class ScanResult:
     baseline: dict[str, Any] | None = None   # with --baseline: {"file", "suppressed"} (reviewed findings left out)
     integrity: list[Sign] = field(default_factory=list)   # signs the export was edited (integrity.py): not findings
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.findings, Findings):
+            self.findings = Findings(self.findings)
+
     def summary(self) -> list[MemberSummary]:
         """Per member: counts and worst severity per category. Members with findings first (worst
         severity, then most findings), then everyone else who posted or is on the roster."""
         by: dict[str, MemberSummary] = {}
         for name in [*self.chat.members, *self.roster]:
             by.setdefault(name, MemberSummary(name))
-        for f in self.findings:
-            who = f.member or "(group)"
+        tally = self.findings.tally
+        for who, counts in tally.counts.items():
             s = by.setdefault(who, MemberSummary(who))
-            s.counts[f.category] += 1
-            if f.severity > s.worst.get(f.category, Severity.info - 1):
-                s.worst[f.category] = f.severity
+            s.counts.update(counts)
+            s.worst.update(tally.worst[who])
         return sorted(by.values(), key=lambda s: (-(s.worst_overall or 0), -s.total, s.member.lower()))
 
     def categories_used(self) -> list[str]:
-        used = {f.category for f in self.findings}
+        used = {c for counts in self.findings.tally.counts.values() for c in counts}
         return [c for c in CATEGORIES if c in used]
 
     def summary_dict(self) -> dict[str, dict[str, int]]:
@@ -90,12 +94,19 @@ class ScanResult:
                 for s in self.summary() if s.total}
 
     def worst(self) -> Severity | None:
-        return max((f.severity for f in self.findings), default=None)
+        return max((w for ws in self.findings.tally.worst.values() for w in ws.values()), default=None)
 
     def to_dict(self) -> dict[str, Any]:
+        """The scan document (CONTRACT.md). `json_format.write` streams the same keys in the same order."""
+        return {**self.head_dict(), "findings": [f.to_dict() for f in self.findings], **self.tail_dict()}
+
+    def head_dict(self) -> dict[str, Any]:
+        """What comes before `findings`."""
+        return {"chat": self.chat.to_dict()}
+
+    def tail_dict(self) -> dict[str, Any]:
+        """What comes after `findings`."""
         return {
-            "chat": self.chat.to_dict(),
-            "findings": [f.to_dict() for f in self.findings],
             "summary": self.summary_dict(),
             "rules": {"name": self.pack_name, "version": self.pack_version, "sha256": self.pack_sha256},
             "tool": {"name": "wa-audit", "version": self.tool_version},

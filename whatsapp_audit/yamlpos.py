@@ -119,7 +119,12 @@ def _load(text: str) -> Any:
         return yaml.load(text, Loader=_Loader)
     loader = _CLoader(text)
     try:
-        node = loader.get_single_node()
+        try:
+            node = loader.get_single_node()
+        except yaml.YAMLError:
+            # libyaml is stricter in places (surrogate-pair escapes such as "\ud83d\ude2d"): let the
+            # pure-Python loader, which the error messages were written for, have the last word.
+            return yaml.load(text, Loader=_Loader)
         _check_tree(node)
         return loader.construct_document(node) if node is not None else None
     finally:

@@ -51,15 +51,18 @@ def scan_cmd(
                                         "(reviewed.json); says how many were left out."),
     write_baseline: str | None = typer.Option(None, "--write-baseline", help="Record all current findings as reviewed "
                                               "in this file (added to it if it exists)."),
-    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Processes for several chats (default: one per CPU)."),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Processes for several chats, or for one big chat "
+                             "(its rules shared out by category); default: one per CPU."),
 ) -> None:
     """Scan a chat and show, per member, what breaks the policy and why."""
-    from whatsapp_audit.audit import ScanOptions, audit
+    from whatsapp_audit.audit import ScanOptions
     from whatsapp_audit.batch import expand, single_group
+    from whatsapp_audit.split import audit_split
 
     opts = ScanOptions(only=common.categories(only, "--only"), skip=common.categories(skip, "--skip"),
                        since=common.iso_date(since, "--since"), until=common.iso_date(until, "--until"),
-                       use_ner=not no_ner, date_order=date_order.value, cache=not no_cache)
+                       use_ner=not no_ner, date_order=date_order.value, cache=not no_cache,
+                       context=False)
     chats, several = expand(chat)
     pack = common.rules(rules)
     if several:
@@ -69,7 +72,7 @@ def scan_cmd(
                                    write_baseline, jobs))
     grp = common.group(single_group(chats[0], group))
     with progress_bar(fmt is ScanFormat.text) as progress:
-        result = audit(chats[0], pack, grp, opts, progress=progress)
+        result = audit_split(chats[0], pack, rules, grp, opts, jobs, progress)
     if grp is None:   # after the scan: bad input gets its one error line alone
         common.note("no --group file: membership and investigation checks are skipped")
     for n in result.notes:
@@ -82,7 +85,7 @@ def scan_cmd(
     if fmt is ScanFormat.json:
         from whatsapp_audit.report.formats import json_format
 
-        sys.stdout.write(json_format.render(result))
+        json_format.write(result, sys.stdout)
     else:
         from rich.console import Console
 

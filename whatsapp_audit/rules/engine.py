@@ -64,6 +64,7 @@ class Engine:
                                        compile_terms(rule.unless), len(self.active)))
         self.gate = Gate([a.checker.trigger() for a in self.active])
         self._opened: tuple[Message | None, set[int]] = (None, set())
+        self.current: Message | None = None   # the message being checked while scan() yields (None: the end)
         self.by_kind: dict[str, list[_Active]] = {}
         for a in self.active:
             for k in a.rule.kinds:
@@ -133,12 +134,14 @@ class Engine:
         while batch := list(islice(it, BATCH)):
             self.prepare(batch)
             for msg in batch:
+                self.current = msg
                 yield from self.check_message(msg)
                 self.ctx.previous.append(msg)
                 self.ctx.last = msg
             seen += len(batch)
             if progress:
                 progress(seen)
+        self.current = None
         yield from self.finish()
 
 

@@ -130,6 +130,10 @@ class RuleType:
         """Extra checks beyond the options schema (e.g. a catastrophic regex)."""
         return iter(())
 
+    def overrides(self, name: str) -> bool:
+        """Whether this type implements `name` (e.g. "finish": it reports on the chat as a whole)."""
+        return getattr(type(self), name) is not getattr(RuleType, name)
+
 
 class RuleConfigError(ValueError):
     """Raised by a rule type's __init__ when its options cannot be compiled (bad regex, empty lexicon)."""

@@ -6,8 +6,9 @@ filtered, and with --redact redacted, result) with the report's extra fields add
 
 from __future__ import annotations
 
+import io
 import json
-from typing import Any
+from typing import Any, TextIO
 
 from whatsapp_audit.categories import CATEGORIES
 from whatsapp_audit.model import Message
@@ -16,7 +17,24 @@ from whatsapp_audit.results import ScanResult
 
 
 def render(result: ScanResult) -> str:
-    return _dump(result.to_dict())
+    buf = io.StringIO()
+    write(result, buf)
+    return buf.getvalue()
+
+
+def write(result: ScanResult, out: TextIO) -> None:
+    """`_dump(result.to_dict())`, character for character, written one finding at a time: a big chat's
+    findings are never all in memory (spool.py), so neither is their JSON."""
+    head = _dump(result.head_dict()).rstrip("\n")        # {\n  "chat": ...\n}
+    out.write(head[:-2] + ',\n  "findings": [')
+    first = True
+    for f in result.findings:
+        item = json.dumps(f.to_dict(), ensure_ascii=False, indent=2).replace("\n", "\n    ")
+        out.write(("\n    " if first else ",\n    ") + item)
+        first = False
+    out.write("]" if first else "\n  ]")
+    tail = _dump(result.tail_dict())                       # {\n  "summary": ...\n}\n
+    out.write(",\n" + tail[2:])
 
 
 def _dump(doc: dict[str, Any]) -> str:

@@ -1,0 +1,64 @@
+"""Findings beyond the first few thousand live in a temporary file; nothing about them may change."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+from whatsapp_audit import spool
+from whatsapp_audit.audit import ScanOptions, audit
+from whatsapp_audit.model import Evidence, Finding, Message, Severity
+from whatsapp_audit.report.formats import json_format
+from whatsapp_audit.roster.load import load_group
+from whatsapp_audit.rules.pack import load_pack
+from whatsapp_audit.spool import Findings
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def finding(i: int, author: str | None = "Jane Smith", category: str = "humour") -> Finding:
+    msg = Message(index=i, line=i + 3, timestamp=f"2024-01-02T10:{i % 60:02d}:00", author=author,
+                  text=f"message {i} ✨\nsecond line", kind="text", edited=bool(i % 2), media=None)
+    return Finding(rule="r", category=category, severity=Severity(1 + i % 3), message=msg,
+                   evidence=[Evidence("message", 0, 7, "term")], explanation="why", policy="clause",
+                   fingerprint=f"{i:016x}")
+
+
+def test_spilled_findings_come_back_identical_in_order_with_tallies():
+    items = [finding(i, author="Tom Baker" if i % 3 else "Jane Smith") for i in range(7)]
+    items.append(Finding(rule="roster", category="membership", severity=Severity.breach, message=None,
+                         subject="Ann Other", explanation="not on the roster"))
+    fs = Findings(items, in_memory=2)
+    assert len(fs) == 8 and fs._file is not None
+    assert list(fs) == items
+    assert list(fs) == items                     # iterating twice reads the file twice
+    assert fs.tally.counts["Tom Baker"]["humour"] == 4
+    assert fs.tally.worst["Ann Other"] == {"membership": Severity.breach}
+    again = pickle.loads(pickle.dumps(fs))       # many chats: results travel between processes
+    assert list(again) == items
+    fs.close()
+    assert len(fs) == 2
+
+
+def test_streamed_json_is_exactly_the_document(monkeypatch):
+    monkeypatch.setattr(spool, "IN_MEMORY", 3)
+    pack = load_pack([])
+    group = load_group(str(EXAMPLES / "group.yaml"))
+    result = audit(str(EXAMPLES / "year4-oak-android.txt"), pack, group, ScanOptions(use_ner=False))
+    assert len(result.findings) > 3 and result.findings._file is not None
+    text = json_format.render(result)
+    assert text == json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    doc = json.loads(text)
+    assert len(doc["findings"]) == len(result.findings)
+    assert sum(sum(c.values()) for c in doc["summary"].values()) == len(result.findings)
+
+
+def test_streamed_json_without_findings():
+    pack = load_pack([])
+    result = audit(str(EXAMPLES / "year4-oak-android.txt"), pack, None, ScanOptions(use_ner=False, only=["media"],
+                                                                                    since="2099-01-01"))
+    assert not result.findings
+    text = json_format.render(result)
+    assert text == json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    assert json.loads(text)["findings"] == []

@@ -1,0 +1,131 @@
+"""The findings of one scan, kept in bounded memory.
+
+A million-message chat can give a quarter of a million findings; holding them (each with its message)
+took gigabytes. `Findings` keeps the first few thousand in memory, the way a small chat needs them, and
+after that writes each one to an unnamed temporary file (deleted by the system when closed, even on a
+crash; readable only by this process's user) and reads them back one at a time when iterated. The
+per-member tallies every summary needs are kept as findings arrive, so summaries never re-read them.
+"""
+
+from __future__ import annotations
+
+import marshal
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
+
+from whatsapp_audit.model import Evidence, Finding, Message, Severity
+
+IN_MEMORY = 5_000        # findings kept as objects before the rest go to the temporary file
+_LEN = 4                 # bytes of each record's length prefix
+
+
+def pack(f: Finding, at: int = 0) -> bytes:
+    """One finding (and an int the caller wants kept with it) as bytes; marshal: fast, and only ever read
+    back by this same program."""
+    m = f.message
+    msg = None if m is None else (m.index, m.line, m.timestamp, m.author, m.text, m.kind, m.edited, m.media,
+                                  m.event, m.actor, m.target)
+    ev = [(e.text, e.start, e.end, e.label) for e in f.evidence]
+    return marshal.dumps((at, f.rule, f.category, int(f.severity), msg, ev, f.explanation, f.policy, f.subject,
+                          f.fingerprint))
+
+
+def unpack(data: bytes) -> tuple[Finding, int]:
+    at, rule, category, severity, msg, ev, explanation, policy, subject, fingerprint = marshal.loads(data)
+    return Finding(rule=rule, category=category, severity=Severity(severity),
+                   message=None if msg is None else Message(*msg), evidence=[Evidence(*e) for e in ev],
+                   explanation=explanation, policy=policy, subject=subject, fingerprint=fingerprint), at
+
+
+def write_record(fh: IO[bytes], data: bytes) -> None:
+    fh.write(len(data).to_bytes(_LEN, "little") + data)
+
+
+def read_records(path: str) -> Iterator[bytes]:
+    """The records of a file of write_record()s, one at a time."""
+    with open(path, "rb") as fh:
+        while head := fh.read(_LEN):
+            yield fh.read(int.from_bytes(head, "little"))
+
+
+class Tally:
+    """Per member: findings per category and the worst severity of each."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, Counter[str]] = {}
+        self.worst: dict[str, dict[str, Severity]] = {}
+        self.total = 0
+
+    def add(self, f: Finding) -> None:
+        who = f.member or "(group)"
+        self.counts.setdefault(who, Counter())[f.category] += 1
+        worst = self.worst.setdefault(who, {})
+        if f.severity > worst.get(f.category, 0):
+            worst[f.category] = f.severity
+        self.total += 1
+
+
+class Findings:
+    """An append-only sequence of findings: the first IN_MEMORY as objects, the rest in a temporary file."""
+
+    def __init__(self, items: Iterable[Finding] = (), in_memory: int | None = None) -> None:
+        self._head: list[Finding] = []
+        self._file: IO[bytes] | None = None
+        self._spilled = 0
+        self._in_memory = IN_MEMORY if in_memory is None else in_memory
+        self.tally = Tally()
+        for f in items:
+            self.append(f)
+
+    def append(self, f: Finding) -> None:
+        self.tally.add(f)
+        if len(self._head) < self._in_memory:
+            self._head.append(f)
+            return
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(prefix="wa-audit-")  # noqa: SIM115 - lives as long as self
+        self._file.seek(0, 2)
+        write_record(self._file, pack(f))
+        self._spilled += 1
+
+    def __len__(self) -> int:
+        return len(self._head) + self._spilled
+
+    def __bool__(self) -> bool:
+        return bool(self._head)
+
+    def __iter__(self) -> Iterator[Finding]:
+        yield from self._head
+        if self._file is None:
+            return
+        fh = self._file
+        fh.flush()
+        pos = 0
+        for _ in range(self._spilled):
+            fh.seek(pos)
+            size = int.from_bytes(fh.read(_LEN), "little")
+            data = fh.read(size)
+            pos += _LEN + size
+            yield unpack(data)[0]
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+            self._spilled = 0
+
+    # Sent between processes (many chats) as a plain list: a temporary file does not travel.
+    def __getstate__(self) -> dict[str, Any]:
+        return {"items": list(self), "in_memory": self._in_memory}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["items"], state["in_memory"])  # type: ignore[misc]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Findings | list):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
