@@ -161,3 +161,13 @@ def test_show_new_then_record_them_in_one_run(tmp_path, capsys):
     assert [f["fingerprint"] for f in doc["findings"]] == [gone]
     _, doc = scan_json(capsys, str(EXAMPLE), "-g", str(GROUP), "--baseline", base)
     assert doc["findings"] == []
+
+
+def test_terminal_says_no_new_findings_when_the_baseline_covers_them_all(tmp_path, capsys):
+    chat, base = str(EXAMPLE), str(tmp_path / "reviewed.json")
+    rc, doc = scan_json(capsys, chat, "-g", str(GROUP), "--write-baseline", base)
+    rc = main(["scan", chat, "-g", str(GROUP), "--no-ner", "--baseline", base])
+    out = " ".join(capsys.readouterr().out.split())
+    assert rc == 0
+    assert f"No new findings: all {len(doc['findings'])} findings in this chat were reviewed before" in out
+    assert "nothing in this chat breaks" not in out

@@ -548,3 +548,21 @@ def test_sha256_in_every_report_format(tmp_path: Path, capsys: pytest.CaptureFix
                             capsys)
         assert rc == 0
         assert sha in out, argv
+
+
+def test_ctrl_c_while_the_command_line_is_still_loading_is_quiet(monkeypatch, capsys):
+    import builtins
+
+    import whatsapp_audit.__main__ as entry
+
+    real = builtins.__import__
+
+    def interrupted(name, *args, **kwargs):
+        if name == "whatsapp_audit.cli":
+            raise KeyboardInterrupt
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", interrupted)
+    assert entry.main() == 130
+    err = capsys.readouterr().err
+    assert err == "wa-audit: interrupted\n"

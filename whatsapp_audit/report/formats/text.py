@@ -116,7 +116,13 @@ def render_to(console: Console, result: ScanResult, findings: bool = True) -> No
     console.print(head)
     _integrity(console, result)
     if not result.findings:
-        console.print("[green]No findings: nothing in this chat breaks the policy rules.[/]")
+        left_out = (result.baseline or {}).get("suppressed", 0)
+        if left_out:
+            console.print(Text(f"No new findings: all {left_out} finding{'s' if left_out != 1 else ''} in this chat "
+                               f"were reviewed before ({clean(str(result.baseline.get('file', '')))}).",
+                               style="green"))
+        else:
+            console.print("[green]No findings: nothing in this chat breaks the policy rules.[/]")
         return
     console.print(_summary_table(result, console))
     quiet = [clean(s.member) for s in result.summary() if not s.total]
