@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from whatsapp_audit.rules.text import Terms, word_index
+from whatsapp_audit.rules.text import PrefixIndex, Terms, word_index
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,31 +43,23 @@ def _index(triggers: list[Trigger | None], field: str) -> dict[str, frozenset[in
     return {k: frozenset(v) for k, v in out.items()}
 
 
-def _heads(keys: dict[str, frozenset[int]], n: int) -> dict[str, list[tuple[str, frozenset[int]]]]:
-    """Keys of at least n characters grouped by their first n."""
-    out: dict[str, list[tuple[str, frozenset[int]]]] = {}
-    for k, rules in keys.items():
-        if len(k) >= n:
-            out.setdefault(k[:n], []).append((k, rules))
-    return out
-
-
 class Gate:
     """Built from one trigger per rule (None: always runs); `open(text, low)` -> the rules that may fire."""
 
     def __init__(self, triggers: list[Trigger | None]) -> None:
         self.always = frozenset(i for i, t in enumerate(triggers) if t is None)
         self.by_word = _index(triggers, "words")
-        # Prefixes (3+ letters: word stems) and literals are looked up by their first three and two
-        # characters, so a message costs one dict lookup per word and per character pair, not one per key.
-        prefixes = _index(triggers, "prefixes")
-        self.by_prefix = _heads(prefixes, 3)
-        self.short_prefixes = {k: v for k, v in prefixes.items() if len(k) < 3}   # "a*" terms
+        self.by_prefix = PrefixIndex(_index(triggers, "prefixes"))
         self.by_char = _index(triggers, "chars")
         self.char_set = frozenset(self.by_char)
-        literals = _index(triggers, "literals")
-        self.by_literal = _heads(literals, 2)
-        self.short_literals = {k: v for k, v in literals.items() if len(k) < 2}   # the prefilter gives none
+        # Literals by their first two characters: one lookup per character pair of the message.
+        self.by_literal: dict[str, list[tuple[str, frozenset[int]]]] = {}
+        self.short_literals: dict[str, frozenset[int]] = {}        # one character: the prefilter gives none
+        for lit, rules in _index(triggers, "literals").items():
+            if len(lit) >= 2:
+                self.by_literal.setdefault(lit[:2], []).append((lit, rules))
+            else:
+                self.short_literals[lit] = rules
 
     def open(self, text: str, low: str) -> set[int]:
         out = set(self.always)
@@ -77,14 +69,11 @@ class Gate:
         by_word = self.by_word
         for w in index.keys() & by_word.keys():
             out |= by_word[w]
-        by_prefix = self.by_prefix
-        for w in index:
-            for prefix, rules in by_prefix.get(w[:3], ()):
-                if w.startswith(prefix):
+        if self.by_prefix:
+            matching = self.by_prefix.matching
+            for w in index:
+                for _, rules in matching(w):
                     out |= rules
-            if self.short_prefixes:
-                for n in (1, 2):
-                    out |= self.short_prefixes.get(w[:n], frozenset())
         if self.char_set:
             for c in self.char_set.intersection(text):
                 out |= self.by_char[c]

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import regex
 
 from whatsapp_audit.model import Evidence
 
+V = TypeVar("V")
 _SUFFIXES = r"(?:s|es|ed|d|ing|er|ers|['’]s)?"
 TIMEOUT = 0.5  # seconds: any single search; a rule that needs longer is a bug in the rule
 
@@ -135,6 +136,36 @@ def term_anchor(term: str, inflect: bool = True) -> tuple[str, str]:
     return best or where_term_starts(term, inflect)
 
 
+class PrefixIndex(Generic[V]):
+    """Prefixes (word stems) -> values, looked up by the words that start with them: one dict lookup per
+    word by its first three letters (stems are mostly longer), plus the few shorter ones ("a*")."""
+
+    __slots__ = ("heads", "short")
+
+    def __init__(self, keys: dict[str, V]) -> None:
+        self.heads: dict[str, list[tuple[str, V]]] = {}
+        self.short: dict[str, V] = {}
+        for k, v in keys.items():
+            if len(k) >= 3:
+                self.heads.setdefault(k[:3], []).append((k, v))
+            else:
+                self.short[k] = v
+
+    def __bool__(self) -> bool:
+        return bool(self.heads or self.short)
+
+    def matching(self, word: str) -> Iterator[tuple[str, V]]:
+        """(prefix, value) for every prefix `word` starts with."""
+        for prefix, v in self.heads.get(word[:3], ()):
+            if word.startswith(prefix):
+                yield prefix, v
+        if self.short:
+            for n in (1, 2):
+                v = self.short.get(word[:n])    # type: ignore[assignment]
+                if v is not None and len(word) >= n:
+                    yield word[:n], v
+
+
 class Terms:
     """A compiled lexicon, matched only where a term can start.
 
@@ -145,15 +176,14 @@ class Terms:
     more, and compiling it with full case folding took seconds per pack.
     """
 
-    __slots__ = ("_compiled", "anchors", "buckets", "chars", "lengths", "prefixes", "words")
+    __slots__ = ("_compiled", "anchors", "buckets", "chars", "prefixes", "words")
 
     def __init__(self, buckets: dict[tuple[str, str], list[str]], anchors: frozenset[tuple[str, str]]) -> None:
         self.buckets = buckets          # (kind, key) -> term regexes, longest first
         self.anchors = anchors          # term_anchor() of every term: what the rules/gate.py indexes
         self.words = frozenset(k for kind, k in buckets if kind == "word")
-        self.prefixes = frozenset(k for kind, k in buckets if kind == "prefix")
+        self.prefixes = PrefixIndex({k: k for kind, k in buckets if kind == "prefix"})
         self.chars = frozenset(k for kind, k in buckets if kind == "char")
-        self.lengths = sorted({len(p) for p in self.prefixes})
         self._compiled: dict[tuple[str, str], regex.Pattern[str]] = {}
 
     def _pattern(self, key: tuple[str, str]) -> regex.Pattern[str]:
@@ -166,14 +196,11 @@ class Terms:
         index = word_index(text)
         out = [(pos, ("word", w)) for w in self.words.intersection(index) for pos in index[w]]
         if self.prefixes:
-            prefixes, lengths = self.prefixes, self.lengths
+            matching = self.prefixes.matching
             for w, starts in index.items():
-                for n in lengths:
-                    if n > len(w):
-                        break
-                    if w[:n] in prefixes:
-                        out.extend((pos, ("prefix", w[:n])) for pos in starts)
-        for c in self.chars:
+                for prefix, _ in matching(w):
+                    out.extend((pos, ("prefix", prefix)) for pos in starts)
+        for c in self.chars.intersection(text) if self.chars else ():
             pos = text.find(c)
             while pos >= 0:
                 out.append((pos, ("char", c)))

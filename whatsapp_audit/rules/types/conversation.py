@@ -14,6 +14,7 @@ from datetime import datetime
 import regex
 
 from whatsapp_audit.model import Evidence, Message
+from whatsapp_audit.rules.gate import Trigger
 from whatsapp_audit.rules.interface import Context, Hit, Opt, Rule, RuleConfigError, RuleType
 from whatsapp_audit.rules.text import TIMEOUT, compile_terms, find
 
@@ -42,6 +43,11 @@ class ConversationRule(RuleType):
         self.min_turns = max(2, int(o["min_turns"]))
         self.max_gap = int(o["max_gap_minutes"]) * 60
 
+    def trigger(self) -> Trigger | None:
+        if self.pattern == "reaction-only" and self.reactions is not None:
+            return Trigger.of_terms(self.reactions)     # no reaction, no reaction-only message
+        return None
+
     def check(self, msg: Message, ctx: Context) -> Iterator[Hit]:
         if self.pattern == "reaction-only":
             yield from self._reaction(msg)
@@ -56,12 +62,30 @@ class ConversationRule(RuleType):
         if not _FILLER.sub("", rest):
             yield Hit(ev, "a reaction with no information: " + "".join(e.text for e in ev)[:20])
 
+    def _alternations(self, msg: Message, window: list[Message]) -> int:
+        """Author switches in the two-person run ending at `msg`, ignoring time: never fewer than _exchange
+        counts, so when even these are too few, the times and words need not be looked at (most messages)."""
+        pair = {msg.author}
+        switches, last = 0, msg.author
+        for prev in reversed(window):
+            if prev.author is None or prev.kind == "system":
+                break
+            pair.add(prev.author)
+            if len(pair) > 2:
+                break
+            switches += prev.author != last
+            last = prev.author
+        return switches
+
     def _exchange(self, msg: Message, ctx: Context) -> Iterator[Hit]:
-        if msg.author is None or find(self.school, msg.text):
+        if msg.author is None:
+            return
+        window = ctx.window(self.min_turns * 2)
+        if self._alternations(msg, window) + 1 < self.min_turns or find(self.school, msg.text):
             return
         turns = [msg]
         later = datetime.fromisoformat(msg.timestamp)
-        for prev in reversed(ctx.window(self.min_turns * 2)):
+        for prev in reversed(window):
             if prev.author is None or prev.kind == "system":
                 break
             t = datetime.fromisoformat(prev.timestamp)
