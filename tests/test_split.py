@@ -47,3 +47,20 @@ def test_split_scan_is_identical_to_one_process(tmp_path, monkeypatch):
     assert len(two.findings) == len(one.findings) > 50
     assert json_format.render(two) == json_format.render(one)
     assert any(f.message is None for f in two.findings)      # end-of-chat findings came through too
+
+
+def test_a_chat_the_cache_has_seen_is_rescanned_in_one_process(tmp_path, monkeypatch):
+    # conftest gives every test its own empty cache folder
+    text = (EXAMPLES / "year4-oak-android.txt").read_text(encoding="utf-8")
+    chat = write(tmp_path, "chat.txt", text * 3)
+    monkeypatch.setattr(split, "SPLIT_MIN_BYTES", 1)
+    monkeypatch.setattr(split.batch, "workers", lambda n, jobs=0: 2)
+    opts = ScanOptions(use_ner=False, context=False, cache=True)
+    assert split.processes(str(chat), opts, 0) == 2
+    first = split.audit_split(str(chat), PACK, None, None, opts)
+    assert split.processes(str(chat), opts, 0) == 1              # seen: the cache answers most of it
+    again = split.audit_split(str(chat), PACK, None, None, opts)
+    assert json_format.render(again) == json_format.render(first)
+    assert again.cache_stats["computed"] == 0
+    group = load_group(str(EXAMPLES / "group.yaml"))
+    assert split.processes(str(chat), opts, 0, group) == 2        # other settings: not seen

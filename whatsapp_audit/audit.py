@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from whatsapp_audit.baseline import Fingerprints
-from whatsapp_audit.cache import CachedEngine, NeedRestart, Store, open_store, run_signature
+from whatsapp_audit.cache import CachedEngine, NeedRestart, Store, chat_key, open_store, run_signature
 from whatsapp_audit.model import Message
 from whatsapp_audit.parse import open_chat
 from whatsapp_audit.results import ChatInfo, ScanResult
@@ -124,7 +124,7 @@ def _audit(path: str, pack: RulePack, group: Group | None, opts: ScanOptions,
         ctx = Context(group=group, use_ner=opts.use_ner)
         engine: Engine
         if store is not None:
-            sig = run_signature(group, opts.use_ner, ctx.previous.maxlen or 0)
+            sig = _signature(group, opts)
             engine = CachedEngine(pack, ctx, store, sig, only=opts.only, skip=opts.skip, live=live)
         else:
             engine = Engine(pack, ctx, only=opts.only, skip=opts.skip)
@@ -147,4 +147,28 @@ def _audit(path: str, pack: RulePack, group: Group | None, opts: ScanOptions,
     stats = getattr(engine, "stats", None)
     if stats is not None:
         result.cache_stats = dict(stats, restarts=len(live))
+    if store is not None and (key := chat_key(path, _signature(group, opts))) is not None:
+        store.remember(key)
     return result
+
+
+def _signature(group: Group | None, opts: ScanOptions) -> bytes:
+    return run_signature(group, opts.use_ner, Context().previous.maxlen or 0)
+
+
+def scanned_before(path: str, group: Group | None, opts: ScanOptions) -> bool:
+    """Whether the cache has seen a chat starting like this one with these settings (so a re-scan is
+    mostly answered from it). False without the cache or when it cannot be read."""
+    if not opts.cache or path == "-":
+        return False
+    try:
+        store = open_store()
+    except (OSError, sqlite3.Error):
+        return False
+    try:
+        key = chat_key(path, _signature(group, opts))
+        return key is not None and store.seen(key)
+    except sqlite3.Error:
+        return False
+    finally:
+        store.close()

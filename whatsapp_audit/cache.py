@@ -174,6 +174,15 @@ class Store:
         if rows or snaps:
             self._write(write)
 
+    def seen(self, chat: bytes) -> bool:
+        """Whether a chat starting like this one was scanned with these settings before (chat_key)."""
+        return bool(self.get("rows", [chat]))
+
+    def remember(self, chat: bytes) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self._write(lambda: self.db.execute("INSERT OR REPLACE INTO rows VALUES (?, ?, ?)",
+                                                (chat, b"", self.today)))
+
     def _write(self, fn: Any) -> None:
         with _private():
             self.db.execute("BEGIN IMMEDIATE")
@@ -253,6 +262,16 @@ def _versions() -> str:
         except metadata.PackageNotFoundError:
             out.append(f"{dist}=none")
     return " ".join(out)
+
+
+def chat_key(path: str, sig: bytes) -> bytes | None:
+    """A chat's beginning (first 64 KB) with the run signature: re-exports of a growing chat share it."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(65536)
+    except OSError:
+        return None
+    return _key(b"C", sig, head)
 
 
 def run_signature(group: Group | None, use_ner: bool, history: int) -> bytes:

@@ -24,7 +24,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from whatsapp_audit import batch
-from whatsapp_audit.audit import ScanOptions, audit
+from whatsapp_audit.audit import ScanOptions, audit, scanned_before
 from whatsapp_audit.categories import CATEGORIES
 from whatsapp_audit.model import Finding
 from whatsapp_audit.spool import Findings, pack, read_records, unpack, write_record
@@ -43,8 +43,9 @@ _ORDER = {c: i for i, c in enumerate(CATEGORIES)}
 _END = 1 << 62                  # sorts after every message index: findings made when the chat ended
 
 
-def processes(path: str, opts: ScanOptions, jobs: int) -> int:
-    """How many processes to scan this chat with: 1 unless it is a big file and more than one CPU is free."""
+def processes(path: str, opts: ScanOptions, jobs: int, group: Group | None = None) -> int:
+    """How many processes to scan this chat with: 1 unless it is a big file, more than one CPU is free, and
+    the cache has not seen it before (a re-scan is mostly cache look-ups, which every process would repeat)."""
     if path == "-" or opts.context or jobs == 1:
         return 1
     try:
@@ -52,6 +53,8 @@ def processes(path: str, opts: ScanOptions, jobs: int) -> int:
             return 1
     except OSError:
         return 1          # audit() reports it
+    if scanned_before(path, group, opts):
+        return 1
     return batch.workers(len(CATEGORIES), jobs)
 
 
@@ -101,7 +104,7 @@ def _keyed(records: Iterator[tuple[Finding, int]], share: int) -> Iterator[tuple
 def audit_split(path: str, pack_: RulePack, rules: list[str] | None, group: Group | None, opts: ScanOptions,
                 jobs: int = 0, progress: Callable[[int], None] | None = None) -> ScanResult:
     """audit(), in several processes when the chat is big enough (see processes()); same result."""
-    n = processes(path, opts, jobs)
+    n = processes(path, opts, jobs, group)
     parts = shares(pack_, opts, n) if n > 1 else []
     if len(parts) < 2:
         return audit(path, pack_, group, opts, progress)
