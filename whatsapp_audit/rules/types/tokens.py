@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from whatsapp_audit.errors import UserError
 from whatsapp_audit.model import Evidence, Message
 from whatsapp_audit.nlp import pipeline
-from whatsapp_audit.errors import UserError
 from whatsapp_audit.rules.gate import Trigger
 from whatsapp_audit.rules.interface import Context, Hit, LintIssue, Opt, Rule, RuleConfigError, RuleType
 
