@@ -12,7 +12,10 @@ _common.py, so this runs anywhere), then prints per dialect:
 With --peers it installs whatstk and chat-miner (PyPI) into a throwaway venv and whatsapp-chat-parser (npm)
 into a throwaway folder, times them on the same files in the same run (whole process, parse only - they
 write nothing) and prints wa-audit's speed-up over each.
-The machine may be shared: best-of-N wall time is reported, with CPU time beside it.
+The machine may be shared: best-of-N wall time is reported, with CPU time beside it, and wa-audit and
+whatsapp-chat-parser are run in turns so that both meet the same load. Where PYTHONDONTWRITEBYTECODE is set
+(every run then compiles wa-audit's modules from source), wa-audit is also timed with them compiled, as
+an installed package runs ("with .pyc").
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import GEN, best, generate, wa_audit_cmd  # shared with bench_scan.py
+from _common import GEN, best, generate, timed, wa_audit_cmd  # shared with bench_scan.py
 
 DIALECTS = ("android-gb", "ios-gb", "android-us")
 
@@ -115,6 +118,34 @@ def install_peers(work: Path) -> dict[str, list[str]]:
 
 # ------------------------------------------------------------------------------------------ main
 
+def in_turns(cmds: dict[str, tuple[list[str], dict[str, str] | None]], repeat: int
+             ) -> dict[str, tuple[float, float, int] | str]:
+    """Best (wall s, CPU s, peak RSS KiB) of each command, run in turns - a, b, c, a, b, c, ... - so that the
+    load of a shared machine falls on all of them alike. A command that fails gives its error instead."""
+    runs: dict[str, list[tuple[float, float, int]]] = {k: [] for k in cmds}
+    failed: dict[str, str] = {}
+    for _ in range(repeat):
+        for k, (cmd, env) in cmds.items():
+            if k not in failed:
+                try:
+                    runs[k].append(timed(cmd, env))
+                except RuntimeError as e:
+                    failed[k] = str(e)
+    return {k: failed.get(k) or (min(r[0] for r in v), min(r[1] for r in v), max(r[2] for r in v))
+            for k, v in runs.items()}
+
+
+def bytecode_env(work: Path) -> dict[str, str] | None:
+    """This environment may forbid writing .pyc files (PYTHONDONTWRITEBYTECODE), so that every run compiles
+    wa-audit's modules from source, which an installed package never does: an environment that caches them
+    (in a throwaway folder), to time wa-audit as installed too. None if bytecode is cached anyway."""
+    if not os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        return None
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+    return env
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--messages", type=int, default=100_000)
@@ -131,9 +162,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         peers = install_peers(work) if a.peers else {}
         wa = wa_audit_cmd()
+        pyc = bytecode_env(work)
         start_wall, start_cpu, start_rss = best([*wa, "--version"], a.repeat)
         print(f"generator: {GEN if GEN.exists() else 'built-in'}; start-up (`wa-audit --version`): "
               f"{start_wall:.3f} s wall, {start_cpu:.3f} s CPU, {start_rss / 1024:.1f} MB")
+        if pyc is not None:
+            best([*wa, "--version"], 1, pyc)           # writes the .pyc files
+            pyc_wall, pyc_cpu, _ = best([*wa, "--version"], a.repeat, pyc)
+            print(f"PYTHONDONTWRITEBYTECODE is set: every run compiles wa-audit's modules; with them compiled, "
+                  f"as installed, start-up is {pyc_wall:.3f} s wall, {pyc_cpu:.3f} s CPU (the `.pyc` rows)")
         print(f"{'dialect':<11} {'tool':<21} {'msgs/s':>9} {'wall s':>7} {'cpu s':>6} {'peak RSS':>9}")
         speedups: dict[str, list[tuple[float, float]]] = {}
         for dialect in [d.strip() for d in a.dialects.split(",") if d.strip()]:
@@ -141,29 +178,45 @@ def main(argv: list[str] | None = None) -> int:
             if not path.exists():
                 generate(dialect, a.messages, path)
             n, j, m = in_process(path, a.repeat)
-            wall, cpu, rss = best([*wa, "parse", str(path), "--format", "jsonl"], a.repeat)
+            # wa-audit and the one fast peer in turns; the slow Python peers on their own afterwards.
+            parse = [*wa, "parse", str(path), "--format", "jsonl"]
+            cmds: dict[str, tuple[list[str], dict[str, str] | None]] = {"wa-audit parse": (parse, None)}
+            if pyc is not None:
+                best(parse, 1, pyc)
+                cmds["  with .pyc"] = (parse, pyc)
+            env = dict(os.environ, TQDM_DISABLE="1")
+            fast = {k: v for k, v in peers.items() if k == "whatsapp-chat-parser"}
+            cmds.update({k: ([*cmd, str(path)], env) for k, cmd in fast.items()})
+            timed_ = in_turns(cmds, a.repeat)
+            for name, cmd in peers.items():
+                if name not in fast:
+                    try:
+                        timed_[name] = best([*cmd, str(path)], a.peer_repeat, env)
+                    except RuntimeError as e:
+                        timed_[name] = str(e)
+            wall, cpu, rss = timed_.pop("wa-audit parse")     # type: ignore[misc]
             print(f"{dialect:<11} {'wa-audit parse':<21} {n / wall:>9,.0f} {wall:>7.3f} {cpu:>6.2f} "
                   f"{rss / 1024:>7.1f}MB")
+            if "  with .pyc" in timed_:
+                pw, pc, prss = timed_.pop("  with .pyc")    # type: ignore[misc]
+                print(f"{'':<11} {'  with .pyc':<21} {n / pw:>9,.0f} {pw:>7.3f} {pc:>6.2f} {prss / 1024:>7.1f}MB")
             print(f"{'':<11} {'  minus start-up':<21} {n / max(wall - start_wall, 1e-9):>9,.0f} "
                   f"{wall - start_wall:>7.3f}")
             print(f"{'':<11} {'  in-process jsonl':<21} {n / j:>9,.0f} {j:>7.3f}")
             print(f"{'':<11} {'  in-process messages':<21} {n / m:>9,.0f} {m:>7.3f}")
-            for name, cmd in peers.items():
-                rep = a.repeat if name == "whatsapp-chat-parser" else a.peer_repeat
-                env = dict(os.environ, TQDM_DISABLE="1")
-                try:
-                    pw, pc, prss = best([*cmd, str(path)], rep, env)
-                except RuntimeError as e:
-                    print(f"{'':<11} {name:<21} failed: {e}")
+            for name, result in timed_.items():
+                if isinstance(result, str):
+                    print(f"{'':<11} {name:<21} failed: {result}")
                     continue
+                pw, pc, prss = result
                 speedups.setdefault(name, []).append((pw / wall, pc / cpu))
                 print(f"{'':<11} {name:<21} {n / pw:>9,.0f} {pw:>7.3f} {pc:>6.2f} {prss / 1024:>7.1f}MB"
-                      f"   wa-audit/peer speed: {pw / wall:.1f}x wall, {pc / cpu:.1f}x CPU")
+                      f"   wa-audit/peer speed: {pw / wall:.2f}x wall, {pc / cpu:.2f}x CPU")
         if speedups:
             print("\nwhole-process `wa-audit parse` speed relative to each peer, per dialect (wall / CPU;"
                   " above 1 means wa-audit is faster):")
             for name, ratios in speedups.items():
-                print(f"  {name:<21} " + "  ".join(f"{w:.1f}x/{c:.1f}x" for w, c in ratios))
+                print(f"  {name:<21} " + "  ".join(f"{w:.2f}x/{c:.2f}x" for w, c in ratios))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

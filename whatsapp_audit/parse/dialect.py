@@ -89,10 +89,10 @@ def _tail_re(shape: Shape) -> str:
     return re.escape(shape.close)
 
 
-def header_pattern(shape: Shape, order: str) -> re.Pattern[str]:
+def header_pattern(shape: Shape, order: str, rest: str = r"([^\n]*)") -> re.Pattern[str]:
     """For `split`: groups 1 the invisible mark before the header (usually ""), 2 raw date, 3 raw time,
-    4 the author (None when the line has no "Name: "), 5 the rest of the line. The header itself is rebuilt
-    from these in the rare case it is needed.
+    4 the author (None when the line has no "Name: "), then `rest`, the rest of the line (one group unless
+    the caller asks for more). The header itself is rebuilt from these in the rare case it is needed.
     Ranges are checked by the pattern itself,
     so a line with a 13th month or a 25th hour never matches and stays a continuation line."""
     sep = re.escape(shape.sep)
@@ -109,7 +109,7 @@ def header_pattern(shape: Shape, order: str) -> re.Pattern[str]:
     # The author is captured here too ("Name: " with no colon inside), saving a find and two slices per
     # message in Python; anything else leaves group 4 empty and the parser looks at the whole line.
     return re.compile(f"\\n{lead}({date}){re.escape(shape.mid)}({_time_re(shape)}){_tail_re(shape)}"
-                      "(?:([^:\\n]{1,100}): )?([^\\n]*)")
+                      "(?:([^:\\n]{1,100}): )?" + rest)
 
 
 def decisive_pattern(shape: Shape) -> re.Pattern[str]:
@@ -132,8 +132,8 @@ class Dialect:
         s = f"{'ios' if self.shape.ios else 'android'}-{self.order}-{'12h' if self.shape.clock12 else '24h'}"
         return s + "-de" if self.german else s
 
-    def header(self) -> re.Pattern[str]:
-        return header_pattern(self.shape, self.order)
+    def header(self, rest: str = r"([^\n]*)") -> re.Pattern[str]:
+        return header_pattern(self.shape, self.order, rest)
 
     def date_iso(self, raw: str) -> str:
         """'14/09/2023' -> '2023-09-14'; '' when the date does not exist (31 April, 29 February 2023)."""

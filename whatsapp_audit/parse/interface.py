@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from types import TracebackType
+from typing import TYPE_CHECKING
 
 from whatsapp_audit.errors import UserError
-from whatsapp_audit.integrity import Checker, Sign
-from whatsapp_audit.model import Message
 from whatsapp_audit.parse.dialect import Dialect, decide_order, find_shape, is_german
 from whatsapp_audit.parse.parser import parse_rows
-from whatsapp_audit.parse.records import Row
 from whatsapp_audit.parse.source import Source
+
+if TYPE_CHECKING:
+    # Imported where they are used, so that `wa-audit parse --format jsonl` does not load them.
+    from types import TracebackType
+
+    from whatsapp_audit.integrity import Sign
+    from whatsapp_audit.model import Message
+    from whatsapp_audit.parse.records import Row
 
 _EXAMPLE = "14/09/2023, 19:02 - Name: text"
 HEAD = 1 << 16     # characters read to learn the file's format
@@ -91,6 +96,8 @@ class Chat:
 
     def messages(self) -> Iterator[Message]:
         """The records in file order. Streams; each call reads the export again from the start."""
+        from whatsapp_audit.model import Message
+
         for rows in self.row_batches():
             for row in rows:
                 yield Message(*row)
@@ -98,6 +105,8 @@ class Chat:
     def row_batches(self) -> Iterator[list[Row]]:
         """The same records as tuples in `Message` field order (`records.Row`), a list per chunk of input.
         A pass read to the end also updates `integrity` (a few comparisons per record)."""
+        from whatsapp_audit.integrity import Checker
+
         checker = Checker(self.dialect_info, self._source)
         for rows in parse_rows(self._source.chunks(), self.dialect_info, self._source.notes, self.path,
                                watch=checker):
@@ -106,9 +115,11 @@ class Chat:
         self._integrity = checker.signs()
 
     def json_batches(self) -> Iterator[list[str]]:
-        """The same records as ready JSON lines (CONTRACT.md), a list per chunk: the `--format jsonl` path."""
-        return parse_rows(self._source.chunks(), self.dialect_info, self._source.notes, self.path,
-                          as_json=True)
+        """The same records as ready JSON lines (CONTRACT.md), a list per chunk with one entry per record
+        (a run of lines may come joined in one entry, the entries after it then empty): the `--format
+        jsonl` path."""
+        return parse_rows(self._source.chunks(hashing=False), self.dialect_info, self._source.notes,
+                          self.path, as_json=True)
 
     # ------------------------------------------------------------------ context manager
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-from whatsapp_audit.model import Message
 from whatsapp_audit.parse.records import message_row, row_json
+
+if TYPE_CHECKING:
+    from whatsapp_audit.model import Message
 
 
 def write_lines(batches: Iterable[list[str]], out: BinaryIO) -> int:

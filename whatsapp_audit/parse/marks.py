@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 
 LRM = "\u200e"
-# Anything clean() would change: the parser tests this once per chunk and per message before cleaning.
-INVISIBLE = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\u202f\u00a0]")
+# Anything clean() would change, as the inside of a character class (the parser's header pattern uses it too).
+INVISIBLE_CHARS = "\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\u202f\u00a0"
+INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")
 _DROP = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]+")
 
 

@@ -10,9 +10,15 @@ with one f-string and the C string encoder (several times faster than a dict plu
 
 from __future__ import annotations
 
-from json.encoder import encode_basestring  # type: ignore[attr-defined]  # the C encoder when available
+from typing import TYPE_CHECKING
 
-from whatsapp_audit.model import Message
+try:        # the C encoder, without loading the whole json package (start-up time)
+    from _json import encode_basestring
+except ImportError:  # pragma: no cover - other Pythons
+    from json.encoder import encode_basestring  # type: ignore[attr-defined]
+
+if TYPE_CHECKING:
+    from whatsapp_audit.model import Message
 
 Row = tuple  # see the module docstring for its two shapes
 

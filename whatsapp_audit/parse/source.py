@@ -227,13 +227,14 @@ class Source:
             self._sha = digest.hexdigest()
         return self._sha
 
-    def chunks(self) -> Iterator[str]:
+    def chunks(self, hashing: bool = True) -> Iterator[str]:
         """Decoded text in chunks that end with '\\n' (the last may not); CRLF -> LF.
 
         Raises UserError for a line longer than MAX_LINE. A pass read to the end also records the line
-        endings (`line_endings`), one of the signs of an edited file the integrity checks list."""
+        endings (`line_endings`), one of the signs of an edited file the integrity checks list, and, unless
+        `hashing` is off (a pass that will not need it), the SHA-256 of a plain file on the way."""
         digest = None
-        if self._sha is None and self._zip is None and self._spool is None:
+        if hashing and self._sha is None and self._zip is None and self._spool is None:
             import hashlib
 
             digest = hashlib.sha256()
@@ -271,7 +272,8 @@ class Source:
                         if odd is None:
                             style, odd = _endings(text, style, lines_before)
                         text = text.replace("\r\n", "\n")
-                elif odd is None and "\n" in text:
+                elif odd is None and style != "\n" and "\n" in text:
+                    # (no CR here: once line 1 is known to end in LF, there is nothing to look for)
                     style, odd = _endings(text, style, lines_before)
                 if final:
                     if text:
