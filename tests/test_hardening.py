@@ -566,3 +566,18 @@ def test_ctrl_c_while_the_command_line_is_still_loading_is_quiet(monkeypatch, ca
     assert entry.main() == 130
     err = capsys.readouterr().err
     assert err == "wa-audit: interrupted\n"
+
+
+def test_only_the_command_being_run_is_loaded_but_help_lists_every_command():
+    import subprocess
+    import sys
+
+    probe = ("import sys; from whatsapp_audit.cli import _register; _register(sys.argv[1:]); "
+             "print(sorted(m.rsplit('.', 1)[1] for m in sys.modules if m.startswith('whatsapp_audit.cli.') "
+             "and m.endswith('_cmd')))")
+    run = lambda *a: subprocess.run([sys.executable, "-c", probe, *a], capture_output=True, text=True,  # noqa: E731
+                                    check=True).stdout.strip()
+    assert run("--debug", "parse", "chat.txt") == "['parse_cmd']"
+    every = run("--help")
+    assert all(m in every for m in ("parse_cmd", "scan_cmd", "report_cmd", "rules_cmd", "group_cmd", "cache_cmd"))
+    assert run("scna") == every          # a mistyped command gets click's "did you mean" over all of them
