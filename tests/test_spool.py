@@ -41,15 +41,20 @@ def test_spilled_findings_come_back_identical_in_order_with_tallies():
     assert len(fs) == 2
 
 
-def test_streamed_json_is_exactly_the_document(monkeypatch):
+def test_streamed_json_is_the_document_with_one_finding_per_line(monkeypatch):
     monkeypatch.setattr(spool, "IN_MEMORY", 3)
     pack = load_pack([])
     group = load_group(str(EXAMPLES / "group.yaml"))
     result = audit(str(EXAMPLES / "year4-oak-android.txt"), pack, group, ScanOptions(use_ner=False))
     assert len(result.findings) > 3 and result.findings._file is not None
     text = json_format.render(result)
-    assert text == json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
     doc = json.loads(text)
+    assert doc == json.loads(json.dumps(result.to_dict()))
+    assert list(doc) == ["chat", "findings", "summary", "rules", "tool", "notes", "integrity"]
+    lines = text.splitlines()
+    start = lines.index('  "findings": [')
+    assert [json.loads(x.strip().rstrip(",")) for x in lines[start + 1:start + 1 + len(doc["findings"])]] \
+        == doc["findings"]                                  # one finding per line
     assert len(doc["findings"]) == len(result.findings)
     assert sum(sum(c.values()) for c in doc["summary"].values()) == len(result.findings)
 
@@ -60,5 +65,5 @@ def test_streamed_json_without_findings():
                                                                                     since="2099-01-01"))
     assert not result.findings
     text = json_format.render(result)
-    assert text == json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    assert json.loads(text) == json.loads(json.dumps(result.to_dict()))
     assert json.loads(text)["findings"] == []

@@ -23,14 +23,14 @@ def render(result: ScanResult) -> str:
 
 
 def write(result: ScanResult, out: TextIO) -> None:
-    """`_dump(result.to_dict())`, character for character, written one finding at a time: a big chat's
-    findings are never all in memory (spool.py), so neither is their JSON."""
+    """`result.to_dict()` as JSON, written one finding at a time: a big chat's findings are never all in
+    memory (spool.py), so neither is their JSON. The document is indented; each finding is one line (easy
+    to grep, and json's C encoder only runs without indentation: 5x faster for 100,000s of findings)."""
     head = _dump(result.head_dict()).rstrip("\n")        # {\n  "chat": ...\n}
     out.write(head[:-2] + ',\n  "findings": [')
     first = True
     for f in result.findings:
-        item = json.dumps(f.to_dict(), ensure_ascii=False, indent=2).replace("\n", "\n    ")
-        out.write(("\n    " if first else ",\n    ") + item)
+        out.write(("\n    " if first else ",\n    ") + json.dumps(f.to_dict(), ensure_ascii=False))
         first = False
     out.write("]" if first else "\n  ]")
     tail = _dump(result.tail_dict())                       # {\n  "summary": ...\n}\n
