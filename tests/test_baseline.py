@@ -66,6 +66,22 @@ def test_same_text_twice_in_a_minute_gets_two_fingerprints():
     assert [f.fingerprint for f in again] == [f.fingerprint for f in fs]   # rule, line, seconds, marks ignored
 
 
+def test_repeat_counting_keeps_only_recent_minutes_and_still_numbers_repeats():
+    from whatsapp_audit.baseline import MINUTES_KEPT, Fingerprints
+
+    fp = Fingerprints()
+    prints = []
+    for i in range(3 * MINUTES_KEPT):
+        ts = f"2024-01-{1 + i // 1440:02d}T{i // 60 % 24:02d}:{i % 60:02d}:00"
+        pair = [Finding("r", "humour", Severity.info, Message(2 * i + j, 2 * i + j, ts, "Jane Smith", "lol"))
+                for j in range(2)]
+        for f in pair:
+            fp.assign(f)
+        prints += [f.fingerprint for f in pair]
+    assert len(fp.minutes) == MINUTES_KEPT                 # flat memory however long the chat
+    assert len(set(prints)) == len(prints)                 # every repeat within its minute still numbered
+
+
 def test_normalise():
     assert normalise("  Hello\u200e  WORLD\n ") == "hello world"
 

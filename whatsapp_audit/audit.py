@@ -83,9 +83,9 @@ def _in_period(m: Message, since: str | None, until: str | None) -> bool:
 
 
 def audit(path: str, pack: RulePack, group: Group | None = None, opts: ScanOptions | None = None,
-          progress: Callable[[int], None] | None = None, emitted: list[int] | None = None) -> ScanResult:
-    """Scan one chat. With `emitted`, also records for each finding the index of the message being checked
-    when it came out (-1: after the last), which is what split.py merges several processes' findings by."""
+          progress: Callable[[int], None] | None = None) -> ScanResult:
+    """Scan one chat. Each finding is kept with the index of the message being checked when it came out
+    (-1: after the last; `result.findings.with_at()`), which is what split.py merges processes' findings by."""
     opts = opts or ScanOptions()
     store = None
     notes: list[str] = []
@@ -99,9 +99,7 @@ def audit(path: str, pack: RulePack, group: Group | None = None, opts: ScanOptio
         live: set[str] = set()
         while True:
             try:
-                if emitted is not None:
-                    emitted.clear()
-                result = _audit(path, pack, group, opts, progress, store, live, emitted)
+                result = _audit(path, pack, group, opts, progress, store, live)
                 result.notes[:0] = notes
                 return result
             except NeedRestart as e:     # a cached rule cannot carry on mid-chat: compute it from the start
@@ -112,8 +110,7 @@ def audit(path: str, pack: RulePack, group: Group | None = None, opts: ScanOptio
 
 
 def _audit(path: str, pack: RulePack, group: Group | None, opts: ScanOptions,
-           progress: Callable[[int], None] | None, store: Store | None, live: set[str],
-           emitted: list[int] | None = None) -> ScanResult:
+           progress: Callable[[int], None] | None, store: Store | None, live: set[str]) -> ScanResult:
     with open_chat(path, date_order=opts.date_order) as chat:
         info = ChatInfo(path=chat.path, name=chat.name, dialect=chat.dialect, sha256="",
                         media_files=chat.media_files)
@@ -132,9 +129,7 @@ def _audit(path: str, pack: RulePack, group: Group | None, opts: ScanOptions,
         fingerprints = Fingerprints()
         for f in engine.scan(collector.feed(messages), progress=progress):
             fingerprints.assign(f)
-            findings.append(f)
-            if emitted is not None:
-                emitted.append(-1 if engine.current is None else engine.current.index)
+            findings.append(f, -1 if engine.current is None else engine.current.index)
             if f.message is not None and opts.context:
                 collector.mark(f.message)
         info.sha256 = chat.sha256

@@ -32,7 +32,7 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -67,18 +67,32 @@ def _basis(f: Finding) -> str:
                         normalise(m.text)))
 
 
+MINUTES_KEPT = 1024
+
+
 class Fingerprints:
     """Sets each finding's `fingerprint`, fed a whole chat's findings in file order (as a scan yields them).
-    Repeats are counted by the basis's digest, not the basis text, so memory stays small."""
+
+    Repeats can only happen within one minute (the time is part of the basis), so repeats are counted per
+    minute, for the last MINUTES_KEPT minutes seen: memory stays flat however long the chat. Only an
+    export edited so that a minute comes back after a thousand others could give two findings one print."""
 
     def __init__(self) -> None:
-        self.seen: Counter[bytes] = Counter()
+        self.minutes: OrderedDict[str, Counter[bytes]] = OrderedDict()
 
     def assign(self, f: Finding) -> None:
         basis = _basis(f)
         digest = hashlib.blake2b(basis.encode(), digest_size=8).digest()
-        self.seen[digest] += 1
-        n = self.seen[digest]
+        minute = f.message.timestamp[:16] if f.message is not None else ""
+        seen = self.minutes.get(minute)
+        if seen is None:
+            seen = self.minutes[minute] = Counter()
+            if len(self.minutes) > MINUTES_KEPT:
+                self.minutes.popitem(last=False)
+        else:
+            self.minutes.move_to_end(minute)
+        seen[digest] += 1
+        n = seen[digest]
         if n > 1:
             digest = hashlib.blake2b(f"{basis}\x1f#{n}".encode(), digest_size=8).digest()
         f.fingerprint = digest.hex()

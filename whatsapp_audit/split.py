@@ -86,10 +86,9 @@ def _share(path: str, group: Group | None, opts: ScanOptions, out: str) -> ScanR
     """In a worker: scan with this share's categories, write (emitted-at, finding) records to `out`, and
     send back the result without its findings."""
     assert batch._PACK is not None
-    emitted: list[int] = []
-    result = audit(path, batch._PACK, group, opts, emitted=emitted)
+    result = audit(path, batch._PACK, group, opts)
     with open(out, "wb") as fh:
-        for at, f in zip(emitted, result.findings, strict=True):
+        for f, at in result.findings.with_at():
             write_record(fh, pack(f, at))
     result.findings.close()
     result.findings = Findings()
@@ -118,10 +117,9 @@ def audit_split(path: str, pack_: RulePack, rules: list[str] | None, group: Grou
             files = [os.path.join(tmp, f"share-{i}.bin") for i in range(1, len(parts))]
             futures = [ex.submit(_share, path, group, replace(opts, only=part), out)
                        for part, out in zip(parts[1:], files, strict=True)]
-            emitted: list[int] = []
-            mine = audit(path, pack_, group, replace(opts, only=parts[0]), progress, emitted=emitted)
+            mine = audit(path, pack_, group, replace(opts, only=parts[0]), progress)
             theirs = [fut.result() for fut in futures]
-        streams = [_keyed(zip(mine.findings, emitted, strict=True), 0)]
+        streams = [_keyed(mine.findings.with_at(), 0)]
         streams += [_keyed((unpack(r) for r in read_records(f)), i + 1) for i, f in enumerate(files)]
         merged = Findings(f for _, f in heapq.merge(*streams, key=lambda kf: kf[0]))
     finally:

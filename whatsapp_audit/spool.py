@@ -71,7 +71,7 @@ class Findings:
     """An append-only sequence of findings: the first IN_MEMORY as objects, the rest in a temporary file."""
 
     def __init__(self, items: Iterable[Finding] = (), in_memory: int | None = None) -> None:
-        self._head: list[Finding] = []
+        self._head: list[tuple[Finding, int]] = []
         self._file: IO[bytes] | None = None
         self._spilled = 0
         self._in_memory = IN_MEMORY if in_memory is None else in_memory
@@ -79,15 +79,16 @@ class Findings:
         for f in items:
             self.append(f)
 
-    def append(self, f: Finding) -> None:
+    def append(self, f: Finding, at: int = 0) -> None:
+        """Add a finding, with an int kept beside it (split.py: when it was made)."""
         self.tally.add(f)
         if len(self._head) < self._in_memory:
-            self._head.append(f)
+            self._head.append((f, at))
             return
         if self._file is None:
             self._file = tempfile.TemporaryFile(prefix="wa-audit-")  # noqa: SIM115 - lives as long as self
         self._file.seek(0, 2)
-        write_record(self._file, pack(f))
+        write_record(self._file, pack(f, at))
         self._spilled += 1
 
     def __len__(self) -> int:
@@ -97,6 +98,10 @@ class Findings:
         return bool(self._head)
 
     def __iter__(self) -> Iterator[Finding]:
+        for f, _ in self.with_at():
+            yield f
+
+    def with_at(self) -> Iterator[tuple[Finding, int]]:
         yield from self._head
         if self._file is None:
             return
@@ -108,7 +113,7 @@ class Findings:
             size = int.from_bytes(fh.read(_LEN), "little")
             data = fh.read(size)
             pos += _LEN + size
-            yield unpack(data)[0]
+            yield unpack(data)
 
     def close(self) -> None:
         if self._file is not None:
