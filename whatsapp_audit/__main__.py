@@ -2,18 +2,57 @@
 
 Kept free of imports until it runs, so Ctrl-C while the command line is still loading (typer, click: a
 fifth of a second) ends quietly like Ctrl-C anywhere later, instead of with a traceback.
+
+`wa-audit parse CHAT [--format jsonl|table] [--date-order auto|dmy|mdy]` - the command other tools run
+on whole exports, where start-up shows - goes straight to parse/output.py without typer; any other
+arguments (help, a typo, another spelling of an option) take the full command line, which says what is wrong.
 """
 
 import sys
 
+_CHOICES = {"--format": ("jsonl", "table"), "-f": ("jsonl", "table"), "--date-order": ("auto", "dmy", "mdy")}
+
+
+def plain_parse(args: list[str]) -> tuple[str, str, str] | None:
+    """(chat, format, date order) when `args` is a simple `parse` command line, else None."""
+    if len(args) < 2 or args[0] != "parse":
+        return None
+    chat: str | None = None
+    opts = {"--format": "jsonl", "--date-order": "auto"}
+    rest = args[1:]
+    i = 0
+    while i < len(rest):
+        a = rest[i]
+        if a in _CHOICES:
+            if i + 1 >= len(rest) or rest[i + 1] not in _CHOICES[a]:
+                return None
+            opts["--format" if a == "-f" else a] = rest[i + 1]
+            i += 2
+        elif chat is None and (a == "-" or not a.startswith("-")):
+            chat = a
+            i += 1
+        else:
+            return None
+    return (chat, opts["--format"], opts["--date-order"]) if chat is not None else None
+
 
 def main() -> int:
+    fast = plain_parse(sys.argv[1:])
     try:
-        from whatsapp_audit.cli import main as run
+        if fast is not None:
+            from whatsapp_audit.console import failure, flushed
+            from whatsapp_audit.parse.output import print_records
+        else:
+            from whatsapp_audit.cli import main as full
     except KeyboardInterrupt:
         print("wa-audit: interrupted", file=sys.stderr)
         return 130
-    return run()
+    if fast is None:
+        return full()
+    try:
+        return flushed(print_records(*fast), debug=False)
+    except (Exception, KeyboardInterrupt) as e:
+        return failure(e, debug=False)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import click
 import typer
 
 from whatsapp_audit import __version__
-from whatsapp_audit.errors import UserError
+from whatsapp_audit.console import failure, flushed
 
 app = typer.Typer(
     name="wa-audit",
@@ -60,63 +60,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         rc = app(args=argv, standalone_mode=False, prog_name="wa-audit")
         sys.stdout.flush()       # a full disk or a closed pipe shows here, not as a message at exit
-    except UserError as e:
-        if debug:
-            raise
-        print(f"wa-audit: error: {e}", file=sys.stderr)
-        return e.exit_code
     except typer.Exit as e:
-        return _flushed(e.exit_code, debug)
-    except (typer.Abort, KeyboardInterrupt):
+        return flushed(e.exit_code, debug)
+    except typer.Abort:
         print("wa-audit: interrupted", file=sys.stderr)
         return 130
     except click.ClickException as e:  # usage errors: bad option, missing argument
         e.show()
         return 2
-    except BrokenPipeError:   # `wa-audit scan chat.txt | head`: the reader went away; stop quietly
-        _drop_stdout()
-        return 0
-    except TimeoutError as e:  # a rule's pattern ran past its time limit (regex/details rules name the rule)
-        if debug:
-            raise
-        print(f"wa-audit: error: a rule's pattern took too long on one message and was stopped ({e}) "
-              "(run `wa-audit rules lint` on your rule files)", file=sys.stderr)
-        return 2
-    except OSError as e:       # writing the output: a full disk, a closed pipe, a vanished folder
-        if debug:
-            raise
-        print(f"wa-audit: error: {e.filename or 'output'}: {e.strerror or e} (check the disk and the path)",
-              file=sys.stderr)
-        return 2
-    except Exception as e:
-        if debug:
-            raise
-        print(f"wa-audit: internal error: {e.__class__.__name__}: {e} (run with --debug for details)",
-              file=sys.stderr)
-        return 3
+    except (Exception, KeyboardInterrupt) as e:
+        return failure(e, debug)
     if rc == 130:   # typer turns Ctrl-C into a silent return of 130 (commands themselves return None)
         print("wa-audit: interrupted", file=sys.stderr)
     return rc if isinstance(rc, int) else 0
-
-
-def _drop_stdout() -> None:
-    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
-
-
-def _flushed(rc: int, debug: bool) -> int:
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        _drop_stdout()
-    except OSError as e:
-        if debug:
-            raise
-        _drop_stdout()
-        print(f"wa-audit: error: output: {e.strerror or e} (check the disk and the path)", file=sys.stderr)
-        return 2
-    return rc
