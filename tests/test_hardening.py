@@ -581,3 +581,28 @@ def test_only_the_command_being_run_is_loaded_but_help_lists_every_command():
     every = run("--help")
     assert all(m in every for m in ("parse_cmd", "scan_cmd", "report_cmd", "rules_cmd", "group_cmd", "cache_cmd"))
     assert run("scna") == every          # a mistyped command gets click's "did you mean" over all of them
+
+
+def test_kill_unwinds_a_big_scan_leaving_no_temporary_files(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    text = EXAMPLE.read_text(encoding="utf-8")
+    big = tmp_path / "big.txt"
+    big.write_text(text * (3_000_000 // len(text) + 1), encoding="utf-8")     # over split.py's 2 MB
+    private = tmp_path / "tmp"
+    private.mkdir()
+    env = dict(os.environ, TMPDIR=str(private))
+    p = subprocess.Popen([sys.executable, "-m", "whatsapp_audit", "scan", str(big), "--no-cache", "--no-ner",
+                          "-f", "json", "--jobs", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    deadline = time.time() + 60
+    while not any(private.iterdir()) and time.time() < deadline and p.poll() is None:
+        time.sleep(0.05)                 # the split's temporary folder exists: the scan is under way
+    assert p.poll() is None, p.stderr.read() if p.stderr else ""
+    p.send_signal(signal.SIGTERM)
+    assert p.wait(timeout=60) == 128 + signal.SIGTERM
+    assert b"Traceback" not in (p.stderr.read() if p.stderr else b"")
+    assert list(private.iterdir()) == []

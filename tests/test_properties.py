@@ -10,7 +10,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -25,6 +27,7 @@ from whatsapp_audit.parse import open_chat, source
 from whatsapp_audit.parse.body import classify
 
 _DIR = tempfile.mkdtemp(prefix="wa-audit-props-")
+atexit.register(shutil.rmtree, _DIR, True)      # hypothesis calls the tests outside pytest's tmp_path
 # WA_AUDIT_EXAMPLES=5000 pytest tests/test_properties.py for a long run.
 N = int(os.environ.get("WA_AUDIT_EXAMPLES", "150"))
 SETTINGS = settings(max_examples=N, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -36,7 +36,16 @@ def plain_parse(args: list[str]) -> tuple[str, str, str] | None:
     return (chat, opts["--format"], opts["--date-order"]) if chat is not None else None
 
 
+def _terminated(signum: int, frame: object) -> None:
+    # `kill` / a closed terminal: unwind like Ctrl-C, so temporary files and half-written output are
+    # removed by the code that made them (the default handler exits on the spot).
+    raise SystemExit(128 + signum)
+
+
 def main() -> int:
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminated)
     fast = plain_parse(sys.argv[1:])
     try:
         if fast is not None:
