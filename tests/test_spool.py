@@ -67,3 +67,12 @@ def test_streamed_json_without_findings():
     text = json_format.render(result)
     assert json.loads(text) == json.loads(json.dumps(result.to_dict()))
     assert json.loads(text)["findings"] == []
+
+
+def test_appending_after_reading_keeps_every_finding():
+    items = [finding(i) for i in range(6)]
+    fs = Findings(items[:4], in_memory=1)
+    assert list(fs) == items[:4]
+    fs.append(items[4])
+    fs.append(items[5])
+    assert list(fs) == items

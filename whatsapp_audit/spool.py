@@ -74,6 +74,7 @@ class Findings:
         self._head: list[tuple[Finding, int]] = []
         self._file: IO[bytes] | None = None
         self._spilled = 0
+        self._reading = False        # the file position is somewhere in the middle: seek to the end to append
         self._in_memory = IN_MEMORY if in_memory is None else in_memory
         self.tally = Tally()
         for f in items:
@@ -87,7 +88,9 @@ class Findings:
             return
         if self._file is None:
             self._file = tempfile.TemporaryFile(prefix="wa-audit-")  # noqa: SIM115 - lives as long as self
-        self._file.seek(0, 2)
+        if self._reading:
+            self._file.seek(0, 2)
+            self._reading = False
         write_record(self._file, pack(f, at))
         self._spilled += 1
 
@@ -107,6 +110,7 @@ class Findings:
             return
         fh = self._file
         fh.flush()
+        self._reading = True
         pos = 0
         for _ in range(self._spilled):
             fh.seek(pos)
