@@ -389,17 +389,17 @@ class NameFinder:
                               or low in self.not_names):
                 decided.add(i)
                 continue
+            # The contexts are worked out only where a branch needs them (the regexes of the strong one
+            # are the dearest part of a scan's name check): same answers, in the same order.
             blocked = self._blocked(text, toks, i)
-            strong = self._strong_context(text, toks, i, gate)
-            weak = self._weak_context(toks, i)
             word_like = low in self.word_like or low in people.group_words or low in self.not_names
             if pupil:
                 decided.add(i)
                 if not word_like:
                     hits[i] = NameHit(t.start, t.end, t.text, PUPIL, "roster pupil")
-                elif strong:
+                elif strong := self._strong_context(text, toks, i, gate):
                     hits[i] = NameHit(t.start, t.end, t.text, PUPIL, f"roster pupil, {strong[1]}")
-                elif (t.cap or (t.initial and not t.poss)) and weak and not blocked:
+                elif (t.cap or (t.initial and not t.poss)) and self._weak_context(toks, i) and not blocked:
                     hits[i] = NameHit(t.start, t.end, t.text, PUPIL, "roster pupil, used as a name")
                 elif t.cap and not blocked and self._acts(text, toks, i):
                     hits[i] = NameHit(t.start, t.end, t.text, PUPIL, f"roster pupil, \"{t.text} {toks[i + 1].text}\"")
@@ -412,8 +412,9 @@ class NameFinder:
                 decided.add(i)
                 continue
             in_lex = low in self.names
-            if strong and not t.upper and low not in _COMMON and (t.cap or (in_lex and not word_like)) \
-                    and (in_lex or word_like or not is_word(low)):
+            if not t.upper and low not in _COMMON and (t.cap or (in_lex and not word_like)) \
+                    and (in_lex or word_like or not is_word(low)) \
+                    and (strong := self._strong_context(text, toks, i, gate)):
                 hits[i] = self._hit(text, toks, i, *strong)
                 decided.add(i)
                 continue
@@ -435,11 +436,12 @@ class NameFinder:
                 hits[i] = self._hit(text, toks, i, CHILD, f'"{t.text} {nxt.text}" context')
                 decided.add(i)
                 continue
-            if (t.initial and not weak) or not ner:
+            unknown = not (word_like or in_lex) and not is_word(low) and low not in people.words
+            if not (word_like or in_lex or unknown) or not ner or (t.initial and not self._weak_context(toks, i)):
                 continue
             if word_like or in_lex:
                 pending[i] = (CHILD, "given name, tagged PERSON by spaCy", True)
-            elif not is_word(low) and low not in people.words:
+            else:
                 pending[i] = (CHILD, "NER PERSON", True)
         ask = any(p[2] for p in pending.values())
         return Analysis(text, toks, hits, decided, pending, ask)
