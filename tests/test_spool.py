@@ -76,3 +76,18 @@ def test_appending_after_reading_keeps_every_finding():
     fs.append(items[4])
     fs.append(items[5])
     assert list(fs) == items
+
+
+def test_records_longer_than_a_read_and_across_read_boundaries():
+    from whatsapp_audit.spool import _pread_records, pack, unpack, write_record
+
+    items = [finding(i) for i in range(50)]
+    items[7].message.text = "x" * 5000                       # longer than the 256-byte reads below
+    import tempfile
+
+    with tempfile.TemporaryFile() as fh:
+        for i, f in enumerate(items):
+            write_record(fh, pack(f, i))
+        fh.flush()
+        got = [unpack(r) for r in _pread_records(fh.fileno(), len(items), chunk=256)]
+    assert [f for f, _ in got] == items and [at for _, at in got] == list(range(50))

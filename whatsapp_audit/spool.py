@@ -10,6 +10,7 @@ per-member tallies every summary needs are kept as findings arrive, so summaries
 from __future__ import annotations
 
 import marshal
+import os
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -50,6 +51,25 @@ def read_records(path: str) -> Iterator[bytes]:
             yield fh.read(int.from_bytes(head, "little"))
 
 
+def _pread_records(fd: int, count: int, chunk: int = 1 << 20) -> Iterator[bytes]:
+    """The first `count` records of a file of write_record()s, read a megabyte at a time with pread: the
+    file's own position (where appends go) never moves, so reading and appending can interleave."""
+    buf, start, pos = b"", 0, 0          # buf holds the file from offset `start`; `pos` is the next record
+    for _ in range(count):
+        while True:
+            i = pos - start
+            if len(buf) - i >= _LEN:
+                size = int.from_bytes(buf[i:i + _LEN], "little")
+                if len(buf) - i >= _LEN + size:
+                    yield buf[i + _LEN:i + _LEN + size]
+                    pos += _LEN + size
+                    break
+            more = os.pread(fd, chunk, start + len(buf))      # a record longer than `chunk` takes several
+            if not more:
+                raise OSError("the findings' temporary file ended early")
+            buf, start = buf[i:] + more, pos
+
+
 class Tally:
     """Per member: findings per category and the worst severity of each."""
 
@@ -74,7 +94,6 @@ class Findings:
         self._head: list[tuple[Finding, int]] = []
         self._file: IO[bytes] | None = None
         self._spilled = 0
-        self._reading = False        # the file position is somewhere in the middle: seek to the end to append
         self._in_memory = IN_MEMORY if in_memory is None else in_memory
         self.tally = Tally()
         for f in items:
@@ -88,9 +107,6 @@ class Findings:
             return
         if self._file is None:
             self._file = tempfile.TemporaryFile(prefix="wa-audit-")  # noqa: SIM115 - lives as long as self
-        if self._reading:
-            self._file.seek(0, 2)
-            self._reading = False
         write_record(self._file, pack(f, at))
         self._spilled += 1
 
@@ -108,15 +124,8 @@ class Findings:
         yield from self._head
         if self._file is None:
             return
-        fh = self._file
-        fh.flush()
-        self._reading = True
-        pos = 0
-        for _ in range(self._spilled):
-            fh.seek(pos)
-            size = int.from_bytes(fh.read(_LEN), "little")
-            data = fh.read(size)
-            pos += _LEN + size
+        self._file.flush()
+        for data in _pread_records(self._file.fileno(), self._spilled):
             yield unpack(data)
 
     def close(self) -> None:
