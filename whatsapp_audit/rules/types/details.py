@@ -17,9 +17,9 @@ from whatsapp_audit.nlp import details as dt
 from whatsapp_audit.nlp.names import NameFinder, People, is_word, lexicon, tokenize
 from whatsapp_audit.roster.presence import presence, roster_index
 from whatsapp_audit.rules.interface import Context, Hit, LintIssue, Opt, Rule, RuleConfigError, RuleType
-from whatsapp_audit.rules.prefilter import backtracks, literal_test, required_literals
+from whatsapp_audit.rules.prefilter import backtracks
 from whatsapp_audit.rules.text import compile_terms, find
-from whatsapp_audit.rules.types.regex_rule import pattern_timeout
+from whatsapp_audit.rules.types.regex_rule import Patterns
 
 DETECTORS: dict[str, tuple[str, Callable[[str], list[dt.Span]], str]] = {
     "phone": ("phone", dt.phones, "phone number"),
@@ -59,14 +59,7 @@ class DetailsRule(RuleType):
                                   "detect")
         terms = [str(t) for t in o["health_terms"]]
         self.health = compile_terms(terms)
-        self.health_patterns: list[regex.Pattern[str]] = []
-        # Per pattern, literals one of which a match needs (lower-cased): most messages skip the search.
-        self.health_needs = [literal_test(required_literals(str(src))) for src in o["health_patterns"]]
-        for src in o["health_patterns"]:
-            try:
-                self.health_patterns.append(regex.compile(str(src), regex.V1 | regex.I))
-            except regex.error as e:
-                raise RuleConfigError(f"invalid regular expression {src!r}: {e}", "health_patterns") from None
+        self.health_patterns = Patterns([str(p) for p in o["health_patterns"]], regex.V1 | regex.I, "health_patterns")
         if "health" in self.detect and self.health is None and not self.health_patterns:
             raise RuleConfigError("'health' needs 'health_terms' or 'health_patterns'", "health_terms")
         self.person = compile_terms([str(t) for t in o["person_words"]], inflect=False)
@@ -94,16 +87,9 @@ class DetailsRule(RuleType):
 
     def _health(self, msg: Message, ctx: Context) -> Iterator[Hit]:
         ev = find(self.health, msg.text, "health")
-        low = ctx.lower(msg)
-        for p, need in zip(self.health_patterns, self.health_needs, strict=True):
-            if need is not None and need.search(low) is None:
-                continue
-            try:
-                for m in p.finditer(msg.text, timeout=dt.TIMEOUT):
-                    if m.end() > m.start() and not any(e.start < m.end() and m.start() < e.end for e in ev):
-                        ev.append(Evidence(m.group(), m.start(), m.end(), "health"))
-            except TimeoutError:
-                raise pattern_timeout(self.rule, p.pattern, msg) from None
+        for _, m in self.health_patterns.finditer(self.rule, msg, ctx.lower(msg)):
+            if m.end() > m.start() and not any(e.start < m.end() and m.start() < e.end for e in ev):
+                ev.append(Evidence(m.group(), m.start(), m.end(), "health"))
         if not ev:
             return
         who = self._person(msg, ctx) if self.require_person else "someone"
@@ -145,7 +131,7 @@ class DetailsRule(RuleType):
             yield from self._health(msg, ctx)
 
     def lint(self) -> Iterator[LintIssue]:
-        for p in self.health_patterns:
+        for p in self.health_patterns.patterns:
             if backtracks(p) is not None:
                 yield LintIssue(f"rule '{self.rule.id}': health pattern {p.pattern!r} backtracks "
                                 f"catastrophically; rewrite it without nested repeats")
