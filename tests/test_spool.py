@@ -6,6 +6,8 @@ import json
 import pickle
 from pathlib import Path
 
+import pytest
+
 from whatsapp_audit import spool
 from whatsapp_audit.audit import ScanOptions, audit
 from whatsapp_audit.model import Evidence, Finding, Message, Severity
@@ -91,3 +93,16 @@ def test_records_longer_than_a_read_and_across_read_boundaries():
         fh.flush()
         got = [unpack(r) for r in _pread_records(fh.fileno(), len(items), chunk=256)]
     assert [f for f, _ in got] == items and [at for _, at in got] == list(range(50))
+
+
+def test_a_file_of_records_reads_to_its_end_and_a_cut_one_is_an_error(tmp_path):
+    from whatsapp_audit.spool import pack, read_records, unpack, write_record
+
+    path = tmp_path / "share.bin"
+    with open(path, "wb") as fh:
+        for i in range(3):
+            write_record(fh, pack(finding(i), i))
+    assert [unpack(r)[1] for r in read_records(str(path))] == [0, 1, 2]
+    path.write_bytes(path.read_bytes()[:-3])
+    with pytest.raises(OSError, match="ended early"):
+        list(read_records(str(path)))

@@ -47,27 +47,30 @@ def write_record(fh: IO[bytes], data: bytes) -> None:
 def read_records(path: str) -> Iterator[bytes]:
     """The records of a file of write_record()s, one at a time."""
     with open(path, "rb") as fh:
-        while head := fh.read(_LEN):
-            yield fh.read(int.from_bytes(head, "little"))
+        yield from _pread_records(fh.fileno())
 
 
-def _pread_records(fd: int, count: int, chunk: int = 1 << 20) -> Iterator[bytes]:
-    """The first `count` records of a file of write_record()s, read a megabyte at a time with pread: the
-    file's own position (where appends go) never moves, so reading and appending can interleave."""
+def _pread_records(fd: int, count: int | None = None, chunk: int = 1 << 20) -> Iterator[bytes]:
+    """The first `count` records (all, when None) of a file of write_record()s, read a megabyte at a time
+    with pread: the file's own position (where appends go) never moves, so reading and appending can
+    interleave."""
     buf, start, pos = b"", 0, 0          # buf holds the file from offset `start`; `pos` is the next record
-    for _ in range(count):
-        while True:
-            i = pos - start
-            if len(buf) - i >= _LEN:
-                size = int.from_bytes(buf[i:i + _LEN], "little")
-                if len(buf) - i >= _LEN + size:
-                    yield buf[i + _LEN:i + _LEN + size]
-                    pos += _LEN + size
-                    break
-            more = os.pread(fd, chunk, start + len(buf))      # a record longer than `chunk` takes several
-            if not more:
-                raise OSError("the findings' temporary file ended early")
-            buf, start = buf[i:] + more, pos
+    n = 0
+    while count is None or n < count:
+        i = pos - start
+        if len(buf) - i >= _LEN:
+            size = int.from_bytes(buf[i:i + _LEN], "little")
+            if len(buf) - i >= _LEN + size:
+                yield buf[i + _LEN:i + _LEN + size]
+                pos += _LEN + size
+                n += 1
+                continue
+        more = os.pread(fd, chunk, start + len(buf))      # a record longer than `chunk` takes several
+        if not more:
+            if count is None and len(buf) == i:
+                return                                    # read to the end, which is a record's end
+            raise OSError("the findings' temporary file ended early")
+        buf, start = buf[i:] + more, pos
 
 
 class Tally:
