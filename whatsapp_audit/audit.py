@@ -14,7 +14,7 @@ from whatsapp_audit.parse import open_chat
 from whatsapp_audit.results import ChatInfo, ScanResult
 from whatsapp_audit.roster.group import Group
 from whatsapp_audit.rules.engine import BATCH, Engine
-from whatsapp_audit.rules.interface import Context
+from whatsapp_audit.rules.interface import HISTORY, Context
 from whatsapp_audit.rules.pack import RulePack
 from whatsapp_audit.spool import Findings
 
@@ -120,8 +120,8 @@ def _audit(path: str, pack: RulePack, group: Group | None, opts: ScanOptions,
             messages = (m for m in messages if _in_period(m, opts.since, opts.until))
         ctx = Context(group=group, use_ner=opts.use_ner)
         engine: Engine
+        sig = _signature(group, opts) if store is not None else b""
         if store is not None:
-            sig = _signature(group, opts)
             engine = CachedEngine(pack, ctx, store, sig, only=opts.only, skip=opts.skip, live=live)
         else:
             engine = Engine(pack, ctx, only=opts.only, skip=opts.skip)
@@ -142,13 +142,13 @@ def _audit(path: str, pack: RulePack, group: Group | None, opts: ScanOptions,
     stats = getattr(engine, "stats", None)
     if stats is not None:
         result.cache_stats = dict(stats, restarts=len(live))
-    if store is not None and (key := chat_key(path, _signature(group, opts))) is not None:
+    if store is not None and (key := chat_key(path, sig)) is not None:
         store.remember(key)
     return result
 
 
 def _signature(group: Group | None, opts: ScanOptions) -> bytes:
-    return run_signature(group, opts.use_ner, Context().previous.maxlen or 0)
+    return run_signature(group, opts.use_ner, HISTORY)
 
 
 def scanned_before(path: str, group: Group | None, opts: ScanOptions) -> bool:

@@ -27,6 +27,7 @@ from whatsapp_audit import batch
 from whatsapp_audit.audit import ScanOptions, audit, scanned_before
 from whatsapp_audit.categories import CATEGORIES
 from whatsapp_audit.model import Finding
+from whatsapp_audit.rules.engine import ORDER
 from whatsapp_audit.spool import Findings, pack, read_records, unpack, write_record
 
 if TYPE_CHECKING:
@@ -39,7 +40,6 @@ SPLIT_MIN_BYTES = 2_000_000     # ~25,000 messages: below this, starting a proce
 # balancing the shares only, so a wrong guess costs time, never results.
 COST = {"names": 8.0, "classifier": 4.0, "details": 2.0, "conversation": 2.0, "regex": 1.5, "tokens": 0.5,
         "lexicon": 0.5, "context": 0.5, "media": 0.1, "membership": 0.2, "investigation": 0.1}
-_ORDER = {c: i for i, c in enumerate(CATEGORIES)}
 _END = 1 << 62                  # sorts after every message index: findings made when the chat ended
 
 
@@ -72,14 +72,14 @@ def shares(pack: RulePack, opts: ScanOptions, n: int) -> list[list[str]]:
             at_end.add(c)
     out: list[list[str]] = [[] for _ in range(max(1, n))]
     load = [0.0] * len(out)
-    for c in sorted(at_end, key=_ORDER.__getitem__):
+    for c in sorted(at_end, key=ORDER.__getitem__):
         out[0].append(c)
         load[0] += cost[c]
     for c in sorted(set(cost) - at_end, key=lambda c: -cost[c]):
         i = load.index(min(load))
         out[i].append(c)
         load[i] += cost[c]
-    return [sorted(s, key=_ORDER.__getitem__) for s in out if s]
+    return [sorted(s, key=ORDER.__getitem__) for s in out if s]
 
 
 def _share(path: str, group: Group | None, opts: ScanOptions, out: str) -> ScanResult:
@@ -97,7 +97,7 @@ def _share(path: str, group: Group | None, opts: ScanOptions, out: str) -> ScanR
 
 def _keyed(records: Iterator[tuple[Finding, int]], share: int) -> Iterator[tuple[tuple[int, int, int, int], Finding]]:
     for seq, (f, at) in enumerate(records):
-        yield (_END if at < 0 else at, _ORDER.get(f.category, 99), share, seq), f
+        yield (_END if at < 0 else at, ORDER.get(f.category, 99), share, seq), f
 
 
 def audit_split(path: str, pack_: RulePack, rules: list[str] | None, group: Group | None, opts: ScanOptions,

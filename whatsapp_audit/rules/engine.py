@@ -21,7 +21,7 @@ from whatsapp_audit.rules.pack import RulePack
 from whatsapp_audit.rules.text import compile_terms, find, overlaps
 
 BATCH = 256
-_ORDER = {c: i for i, c in enumerate(CATEGORIES)}
+ORDER = {c: i for i, c in enumerate(CATEGORIES)}   # findings of one message come in this order
 
 
 @dataclass(slots=True)
@@ -122,7 +122,7 @@ class Engine:
                 f.rule, f.severity, f.policy = a.rule.id, a.rule.severity, a.rule.policy
                 f.explanation = self._finding(a, hit, target).explanation
             f.evidence.extend(e for e in hit.evidence if not _same(e, f.evidence))
-        out = sorted(merged.values(), key=lambda f: _ORDER.get(f.category, 99))
+        out = sorted(merged.values(), key=lambda f: ORDER.get(f.category, 99))
         for f in out:
             f.evidence.sort(key=lambda e: e.start)
         return out

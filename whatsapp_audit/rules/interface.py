@@ -72,13 +72,16 @@ class LintIssue:
     col: int = 0
 
 
+HISTORY = 12   # messages a rule can look back on (Context.previous)
+
+
 class Context:
     """What a rule sees besides the message: its neighbours, the roster, and shared NLP resources.
 
     The engine keeps the last few messages (never the whole chat) so conversation rules can look back.
     """
 
-    def __init__(self, group: Group | None = None, history: int = 12, use_ner: bool = True) -> None:
+    def __init__(self, group: Group | None = None, history: int = HISTORY, use_ner: bool = True) -> None:
         self.group = group
         self.use_ner = use_ner
         self.previous: deque[Message] = deque(maxlen=history)
