@@ -10,21 +10,23 @@ arguments (help, a typo, another spelling of an option) take the full command li
 
 import sys
 
-_CHOICES = {"--format": ("jsonl", "table"), "-f": ("jsonl", "table"), "--date-order": ("auto", "dmy", "mdy")}
-
 
 def plain_parse(args: list[str]) -> tuple[str, str, str] | None:
     """(chat, format, date order) when `args` is a simple `parse` command line, else None."""
     if len(args) < 2 or args[0] != "parse":
         return None
+    from whatsapp_audit.parse.dialect import ORDERS
+    from whatsapp_audit.parse.output import FORMATS
+
+    choices = {"--format": FORMATS, "-f": FORMATS, "--date-order": ORDERS}
     chat: str | None = None
     opts = {"--format": "jsonl", "--date-order": "auto"}
     rest = args[1:]
     i = 0
     while i < len(rest):
         a = rest[i]
-        if a in _CHOICES:
-            if i + 1 >= len(rest) or rest[i + 1] not in _CHOICES[a]:
+        if a in choices:
+            if i + 1 >= len(rest) or rest[i + 1] not in choices[a]:
                 return None
             opts["--format" if a == "-f" else a] = rest[i + 1]
             i += 2

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from whatsapp_audit.parse.dialect import ORDERS
+
 
 class FailOn(StrEnum):
     info = "info"
@@ -12,7 +14,4 @@ class FailOn(StrEnum):
     never = "never"
 
 
-class DateOrder(StrEnum):
-    auto = "auto"
-    dmy = "dmy"
-    mdy = "mdy"
+DateOrder = StrEnum("DateOrder", {o: o for o in ORDERS})   # --date-order: parse/dialect.py's orders

@@ -9,11 +9,9 @@ import typer
 
 from whatsapp_audit.cli import app
 from whatsapp_audit.cli.options import DateOrder
+from whatsapp_audit.parse.output import FORMATS
 
-
-class OutputFormat(StrEnum):
-    jsonl = "jsonl"
-    table = "table"
+OutputFormat = StrEnum("OutputFormat", {f: f for f in FORMATS})   # parse/output.py's formats
 
 
 @app.command("parse")

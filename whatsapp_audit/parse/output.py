@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import sys
 
+FORMATS = ("jsonl", "table")
+
 
 def print_records(chat: str, fmt: str = "jsonl", date_order: str = "auto") -> int:
     """Print the export's records (`jsonl` or `table`) and the parser's notes; UserError on bad input."""
