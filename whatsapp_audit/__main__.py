@@ -44,10 +44,31 @@ def _terminated(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+def _unraisable(u: object) -> None:
+    # Python drops an exception raised where it cannot propagate - a __del__, a weakref callback - and the
+    # signal handler above can land there (seen: in the regex module's Group.__del__), so the scan would
+    # carry on to the end. Raise it again a moment later from a timer, when this frame is gone (raising it
+    # from here would only be dropped again).
+    import signal
+
+    value = getattr(u, "exc_value", None)
+    code = value.code if isinstance(value, SystemExit) else None
+    if isinstance(code, int) and code - 128 in _HANDLED and hasattr(signal, "setitimer"):
+        signal.signal(signal.SIGALRM, lambda _s, f: _terminated(code - 128, f))
+        signal.setitimer(signal.ITIMER_REAL, 0.005)
+        return
+    sys.__unraisablehook__(u)  # type: ignore[arg-type]
+
+
+_HANDLED: set[int] = set()
+
+
 def main() -> int:
     import signal
 
     signal.signal(signal.SIGTERM, _terminated)
+    _HANDLED.add(signal.SIGTERM)
+    sys.unraisablehook = _unraisable
     fast = plain_parse(sys.argv[1:])
     try:
         if fast is not None:

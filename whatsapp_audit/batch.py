@@ -22,8 +22,9 @@ import os
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -128,6 +129,35 @@ def _scan(path: str, group: Group | None, opts: ScanOptions) -> tuple[ScanResult
         return None, str(e)
 
 
+@contextmanager
+def pool(n: int, pack: RulePack, rules: list[str] | None) -> Iterator[ProcessPoolExecutor]:
+    """`n` worker processes with the rule pack loaded (inherited when forked). If the caller stops early -
+    Ctrl-C, `kill`, an error - the workers are killed at once rather than left to finish their chats:
+    waiting would make an interrupted scan run to the end, and nothing they hold is needed any more."""
+    global _PACK
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods and sys.platform != "darwin" else "spawn")
+    _PACK = pack
+    try:
+        ex = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_init, initargs=(rules,))
+        try:
+            yield ex
+        except BaseException:
+            # ProcessPoolExecutor has no public way to stop running work before Python 3.14; its workers are
+            # this process's only multiprocessing children, including one forked a moment before the stop.
+            stopping = multiprocessing.active_children()
+            for proc in stopping:
+                proc.kill()
+            for proc in stopping:
+                proc.join()
+            with suppress(Exception):    # stopped mid start-up, the pool can be half built
+                ex.shutdown(wait=True, cancel_futures=True)
+            raise
+        ex.shutdown(wait=True)
+    finally:
+        _PACK = None
+
+
 def workers(n: int, jobs: int = 0) -> int:
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return max(1, min(jobs or cpus, n))
@@ -145,24 +175,22 @@ def run(paths: list[str], pack: RulePack, rules: list[str] | None, group: str | 
         gp = group_for(p, group)
         outcomes.append(Outcome(p, group=load_group(gp) if gp else None, group_path=gp))
     n = workers(len(paths), jobs)
-    _PACK = pack
-    try:
-        if n == 1:
+    if n == 1:
+        _PACK = pack
+        try:
             for o in outcomes:
                 o.result, o.error = _scan(o.path, o.group, opts)
                 if done:
                     done(o)
-            return outcomes
-        methods = multiprocessing.get_all_start_methods()
-        ctx = multiprocessing.get_context("fork" if "fork" in methods and sys.platform != "darwin" else "spawn")
-        with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_init, initargs=(rules,)) as ex:
-            futures = [ex.submit(_scan, o.path, o.group, opts) for o in outcomes]
-            for o, fut in zip(outcomes, futures, strict=True):
-                o.result, o.error = fut.result()
-                if done:
-                    done(o)
-    finally:
-        _PACK = None
+        finally:
+            _PACK = None
+        return outcomes
+    with pool(n, pack, rules) as ex:
+        futures = [ex.submit(_scan, o.path, o.group, opts) for o in outcomes]
+        for o, fut in zip(outcomes, futures, strict=True):
+            o.result, o.error = fut.result()
+            if done:
+                done(o)
     return outcomes
 
 

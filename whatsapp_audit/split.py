@@ -13,13 +13,10 @@ Only for `scan` of a big file (reports keep the messages around findings, which 
 from __future__ import annotations
 
 import heapq
-import multiprocessing
 import os
 import shutil
-import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -107,13 +104,9 @@ def audit_split(path: str, pack_: RulePack, rules: list[str] | None, group: Grou
     parts = shares(pack_, opts, n) if n > 1 else []
     if len(parts) < 2:
         return audit(path, pack_, group, opts, progress)
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods and sys.platform != "darwin" else "spawn")
     tmp = tempfile.mkdtemp(prefix="wa-audit-")     # 0700: findings quote the chat
-    batch._PACK = pack_
     try:
-        with ProcessPoolExecutor(max_workers=len(parts) - 1, mp_context=ctx, initializer=batch._init,
-                                 initargs=(rules,)) as ex:
+        with batch.pool(len(parts) - 1, pack_, rules) as ex:
             files = [os.path.join(tmp, f"share-{i}.bin") for i in range(1, len(parts))]
             futures = [ex.submit(_share, path, group, replace(opts, only=part), out)
                        for part, out in zip(parts[1:], files, strict=True)]
@@ -123,7 +116,6 @@ def audit_split(path: str, pack_: RulePack, rules: list[str] | None, group: Grou
         streams += [_keyed((unpack(r) for r in read_records(f)), i + 1) for i, f in enumerate(files)]
         merged = Findings(f for _, f in heapq.merge(*streams, key=lambda kf: kf[0]))
     finally:
-        batch._PACK = None
         shutil.rmtree(tmp, ignore_errors=True)
     mine.findings.close()
     mine.findings = merged
