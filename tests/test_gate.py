@@ -6,10 +6,10 @@ engine with every rule always run.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
-import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,18 +19,15 @@ from whatsapp_audit.rules.engine import Engine
 from whatsapp_audit.rules.gate import Gate, Trigger
 from whatsapp_audit.rules.interface import Context
 from whatsapp_audit.rules.pack import load_pack
-from whatsapp_audit.rules.text import compile_terms, term_anchor, term_regex, where_term_starts
+from whatsapp_audit.rules.text import compile_term_source, compile_terms, term_anchor, term_source, where_term_starts
 
 ROOT = Path(__file__).resolve().parent.parent
 PACK = load_pack([])
 
 
-def naive(term: str, inflect: bool = True) -> regex.Pattern[str]:
+def naive(term: str, inflect: bool = True) -> re.Pattern[str]:
     """A term the slow way: its regex with word boundaries, searched everywhere."""
-    core = term.strip().rstrip("*")
-    right = r"(?!\w)" if (core[-1:].isalnum() or term.strip().endswith("*")) else ""
-    left = r"(?<!\w)" if core[:1].isalnum() else ""
-    return regex.compile(left + term_regex(term, inflect) + right, regex.IGNORECASE | regex.V1)
+    return compile_term_source(term_source(term, inflect))
 
 
 def pack_terms() -> list[tuple[str, str, bool]]:
