@@ -45,16 +45,20 @@ def _terminated(signum: int, frame: object) -> None:
 
 
 def _unraisable(u: object) -> None:
-    # Python drops an exception raised where it cannot propagate - a __del__, a weakref callback - and the
-    # signal handler above can land there (seen: in the regex module's Group.__del__), so the scan would
-    # carry on to the end. Raise it again a moment later from a timer, when this frame is gone (raising it
-    # from here would only be dropped again).
+    # Python drops an exception raised where it cannot propagate - a __del__, a weakref callback - and a
+    # signal's exception (Ctrl-C's KeyboardInterrupt, the SystemExit above) can land there (seen: in the
+    # regex module's Group.__del__), so the scan would carry on to the end. Raise it again a moment later
+    # from a timer, when this frame is gone (raised from here, it would only be dropped again).
     import signal
 
     value = getattr(u, "exc_value", None)
     code = value.code if isinstance(value, SystemExit) else None
-    if isinstance(code, int) and code - 128 in _HANDLED and hasattr(signal, "setitimer"):
-        signal.signal(signal.SIGALRM, lambda _s, f: _terminated(code - 128, f))
+    ours = isinstance(value, KeyboardInterrupt) or (isinstance(code, int) and code - 128 in _HANDLED)
+    if ours and hasattr(signal, "setitimer"):
+        def again(signum: int, frame: object) -> None:
+            raise KeyboardInterrupt if isinstance(value, KeyboardInterrupt) else SystemExit(code)
+
+        signal.signal(signal.SIGALRM, again)
         signal.setitimer(signal.ITIMER_REAL, 0.005)
         return
     sys.__unraisablehook__(u)  # type: ignore[arg-type]
