@@ -7,6 +7,8 @@ Runs without ../shared.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from whatsapp_audit.model import Message
@@ -291,20 +293,38 @@ def test_one_to_one_chatter_is_off_topic() -> None:
     assert 3 in flagged
 
 
-def test_humour_model_is_trained_from_the_shipped_examples() -> None:
-    """rules/models/humour.json must be retrained whenever rules/training/humour.yaml changes."""
-    from pathlib import Path
-
+def _classifier_rules() -> list[tuple[str, Path, Path]]:
     from whatsapp_audit.rules.pack import default_pack_dir
-    from whatsapp_audit.rules.types import classifier
 
     root = default_pack_dir()
-    data = classifier.load_training(root / "training" / "humour.yaml")
-    model = classifier.Model.load(root / "models" / "humour.json")
+    pack = load_pack([])
+    return [(r.id, root / "models" / Path(str(r.options["model"])).name,
+             root / "training" / (Path(str(r.options["model"])).stem + ".yaml"))
+            for r in pack.rules if r.type == "classifier"]
+
+
+@pytest.mark.parametrize(("rule_id", "model_path", "training_path"), _classifier_rules(),
+                         ids=[r for r, _, _ in _classifier_rules()])
+def test_every_model_is_trained_from_the_shipped_examples(rule_id: str, model_path: Path,
+                                                           training_path: Path) -> None:
+    """A model must be retrained whenever its training file (or a file it takes negatives from) changes."""
+    from whatsapp_audit.rules.types import classifier
+
+    data = classifier.load_training(training_path)
+    model = classifier.Model.load(model_path)
     assert model.training_sha256 == classifier._sha(data), (
-        "stale model: python -m whatsapp_audit.rules.types.classifier train "
-        "rules/training/humour.yaml rules/models/humour.json")
-    assert Path(root / "models" / "humour.json").stat().st_size < 1_000_000
+        f"stale model: python -m whatsapp_audit.rules.types.classifier train {training_path} {model_path}")
+    assert model_path.stat().st_size < 1_000_000
+
+
+def test_negatives_from_takes_the_other_files_examples_as_negatives(tmp_path: Path) -> None:
+    from whatsapp_audit.rules.types import classifier
+
+    (tmp_path / "a.yaml").write_text("positive: [sell cakes]\nnegative: [pe kit]\nnegatives_from: [b.yaml]\n")
+    (tmp_path / "b.yaml").write_text("positive: [lol joke, sell cakes]\nnegative: [trip money, pe kit]\n")
+    data = classifier.load_training(tmp_path / "a.yaml")
+    assert data["positive"] == ["sell cakes"]
+    assert data["negative"] == ["pe kit", "lol joke", "trip money"]   # no duplicates, never its own positives
 
 
 def test_classifier_training_is_deterministic_and_explains_itself() -> None:

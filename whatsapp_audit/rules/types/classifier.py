@@ -67,6 +67,23 @@ def features(text: str) -> dict[str, tuple[int, int] | None]:
     return f
 
 
+_last_names: tuple[str, frozenset[str]] = ("", frozenset())
+
+
+def feature_names(text: str) -> frozenset[str]:
+    """The names of features(text), without spans. Every classifier rule looks at the same message, so the
+    last answer is kept (the tokens are worked out once per message, not once per model)."""
+    global _last_names
+    if _last_names[0] is not text:
+        toks = [t if t.isalpha() else _DIGITS.sub("0", t)
+                for t in (m.group().replace("’", "'") for m in _TOKEN.finditer(text.lower()))]
+        names = {"w:" + t for t in toks}
+        names.update(f"b:{a}_{b}" for a, b in itertools.pairwise(toks))
+        names.update(_shapes(text))
+        _last_names = (text, frozenset(names))
+    return _last_names[1]
+
+
 def _shapes(text: str) -> list[str]:
     """Whole-message shape features."""
     out = []
@@ -86,15 +103,31 @@ def _sha(data: dict[str, list[str]]) -> str:
     return hashlib.sha256(json.dumps(doc, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def load_training(path: str | Path) -> dict[str, Any]:
+def _read(path: Path) -> dict[str, Any]:
     import yaml
 
-    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def load_training(path: str | Path) -> dict[str, Any]:
+    """The examples of a training file. `negatives_from: [other.yaml, ...]` (beside it) adds every example
+    of those files - their positives and negatives - as negatives: one category's messages are the other
+    classifiers' counter-examples, so each file need only carry its own near misses."""
+    path = Path(path)
+    doc = _read(path)
     pos = [str(x) for x in doc.get("positive") or []]
     neg = [str(x) for x in doc.get("negative") or []]
     if not pos or not neg:
         raise ValueError(f"{path}: needs non-empty 'positive' and 'negative' lists")
-    return {"name": str(doc.get("name") or Path(path).stem), "positive": pos, "negative": neg}
+    seen = set(pos) | set(neg)
+    for other in doc.get("negatives_from") or []:
+        more = _read(path.parent / str(other))
+        for x in [*(more.get("positive") or []), *(more.get("negative") or [])]:
+            if str(x) not in seen:
+                seen.add(str(x))
+                neg.append(str(x))
+    return {"name": str(doc.get("name") or path.stem), "positive": pos, "negative": neg}
 
 
 def train(data: dict[str, Any]) -> dict[str, Any]:
@@ -135,14 +168,7 @@ class Model:
         """The score before the sigmoid, from feature names alone (no spans): the cheap test run on every
         message. Sums in another order than score(), so compare it with a margin."""
         w = self.weights
-        toks = [t if t.isalpha() else _DIGITS.sub("0", t)
-                for t in (m.group().replace("’", "'") for m in _TOKEN.finditer(text.lower()))]
-        z = self.bias
-        for t in set(toks):
-            z += w.get("w:" + t, 0.0)
-        for pair in set(itertools.pairwise(toks)):
-            z += w.get(f"b:{pair[0]}_{pair[1]}", 0.0)
-        return z + sum(w.get(k, 0.0) for k in _shapes(text))
+        return self.bias + sum(w.get(k, 0.0) for k in feature_names(text))
 
     def score(self, text: str) -> tuple[float, list[tuple[str, float, tuple[int, int] | None]]]:
         """Probability, and the features that pushed it up (largest first)."""
