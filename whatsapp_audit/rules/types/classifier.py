@@ -179,6 +179,44 @@ class Model:
         return p, sorted((c for c in contrib if c[1] > 0), key=lambda c: -c[1])
 
 
+class _Bank:
+    """Every classifier rule's weights in one table, so each feature of a message is looked up once for all
+    the models rather than once per model (five models: ~20 µs a message down to ~6). Holds each model
+    object once; a pack's rules keep their models alive, so a re-loaded pack adds its own."""
+
+    def __init__(self) -> None:
+        self.models: list[Model] = []
+        self.table: dict[str, list[tuple[int, float]]] | None = None
+        self._last: tuple[str, list[float]] = ("", [])
+
+    def index(self, model: Model) -> int:
+        for i, m in enumerate(self.models):
+            if m is model:
+                return i
+        self.models.append(model)
+        self.table, self._last = None, ("", [])
+        return len(self.models) - 1
+
+    def logits(self, text: str) -> list[float]:
+        if self._last[0] is text and len(self._last[1]) == len(self.models):
+            return self._last[1]
+        table = self.table
+        if table is None:
+            table = self.table = {}
+            for i, m in enumerate(self.models):
+                for k, w in m.weights.items():
+                    table.setdefault(k, []).append((i, w))
+        z = [m.bias for m in self.models]
+        for name in feature_names(text):
+            for i, w in table.get(name, ()):
+                z[i] += w
+        self._last = (text, z)
+        return z
+
+
+_BANK = _Bank()
+
+
 class ClassifierRule(RuleType):
     type = "classifier"
     description = "fires when a small trained text classifier (weights shipped with the pack) scores high"
@@ -207,12 +245,13 @@ class ClassifierRule(RuleType):
             raise RuleConfigError("'threshold' must be between 0 and 1", "threshold")
         self.min_logit = math.log(self.threshold / (1.0 - self.threshold)) - 1e-6
         self.min_chars = int(o["min_chars"] or 0)
+        self.bank_index = _BANK.index(self.model)
 
     def check(self, msg: Message, ctx: Context) -> Iterator[Hit]:
         text = msg.text
         if len(text.strip()) < self.min_chars:
             return
-        if self.model.logit(text) < self.min_logit:
+        if _BANK.logits(text)[self.bank_index] < self.min_logit:
             return                  # most messages: no spans worked out
         p, up = self.model.score(text)
         if p < self.threshold:
