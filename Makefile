@@ -30,7 +30,7 @@ bench: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/python benchmarks/eval_corpus.py --all-dialects
-	$(BIN)/python benchmarks/eval_corpus.py --all-dialects benchmarks/heldout/year2-birch.yaml
+	for f in benchmarks/heldout/*.yaml; do $(BIN)/python benchmarks/eval_corpus.py --all-dialects $$f || exit 1; done
 
 clean:
 	rm -rf $(VENV) build *.egg-info
