@@ -256,6 +256,20 @@ def _phrases(words: Iterable[str]) -> str:
     return "|".join(r"[\s\-]+".join(regex.escape(p) for p in a.split(" ")) for a in alts) or "(?!)"
 
 
+def part_of_a_place(text: str, toks: list[Token], i: int) -> bool:
+    """A saint, a street, a school, a festival: the word is part of a place or thing's name."""
+    t = toks[i]
+    prev = toks[i - 1] if i > 0 else None
+    if prev is not None and text[prev.end:t.start].strip(" .") == "" and (
+            prev.low in _NOT_PERSON_BEFORE or (prev.cap and prev.low in _NOT_PERSON_BEFORE_CAP)):
+        return True
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    if nxt is not None and nxt.low in _PLACE_AFTER and text[t.end:nxt.start].strip(" '’s") == "" \
+            and (nxt.cap or not t.poss):
+        return not (t.poss and nxt.low in ("class", "party", "birthday"))
+    return False
+
+
 class NameFinder:
     """Configured once per rule; `analyse()` + `resolve()` per message (or `find()` without NER)."""
 
@@ -340,18 +354,6 @@ class NameFinder:
         return nxt is not None and not toks[i].poss and text[toks[i].end:nxt.start] == " " \
             and nxt.low in self.verbs and nxt.low not in _ADVERBS and nxt.low not in _AUXILIARIES
 
-    def _blocked(self, text: str, toks: list[Token], i: int) -> bool:
-        """A saint, a street, a school, a festival: the word is part of a place or thing's name."""
-        t = toks[i]
-        prev = toks[i - 1] if i > 0 else None
-        if prev is not None and text[prev.end:t.start].strip(" .") == "" and (
-                prev.low in _NOT_PERSON_BEFORE or (prev.cap and prev.low in _NOT_PERSON_BEFORE_CAP)):
-            return True
-        nxt = toks[i + 1] if i + 1 < len(toks) else None
-        if nxt is not None and nxt.low in _PLACE_AFTER and text[t.end:nxt.start].strip(" '’s") == "" \
-                and (nxt.cap or not t.poss):
-            return not (t.poss and nxt.low in ("class", "party", "birthday"))
-        return False
 
     def analyse(self, text: str, people: People, ner: bool = True) -> Analysis:
         """The cheap pass. With ner=False, words only spaCy could settle are not even considered."""
@@ -391,7 +393,7 @@ class NameFinder:
                 continue
             # The contexts are worked out only where a branch needs them (the regexes of the strong one
             # are the dearest part of a scan's name check): same answers, in the same order.
-            blocked = self._blocked(text, toks, i)
+            blocked = part_of_a_place(text, toks, i)
             word_like = low in self.word_like or low in people.group_words or low in self.not_names
             if pupil:
                 decided.add(i)

@@ -14,7 +14,7 @@ import regex
 
 from whatsapp_audit.model import Evidence, Message
 from whatsapp_audit.nlp import details as dt
-from whatsapp_audit.nlp.names import NameFinder, People, is_word, lexicon, tokenize
+from whatsapp_audit.nlp.names import NameFinder, People, is_word, lexicon, part_of_a_place, tokenize
 from whatsapp_audit.roster.presence import presence, roster_index
 from whatsapp_audit.rules.interface import Context, Hit, LintIssue, Opt, Rule, RuleConfigError, RuleType
 from whatsapp_audit.rules.prefilter import backtracks
@@ -36,6 +36,12 @@ PERSON_WORDS = ["he", "she", "him", "her", "his", "hers", "he's", "she's", "mine
                 "our daughter", "our boy", "our girl", "our little one", "my kid", "my child"]
 
 
+# office@school.example.com is the school's, not a person's: sharing it is what the policy asks parents to do.
+ORGANISATION_EMAILS = ["office", "admin", "info", "enquiries", "enquiry", "reception", "head", "headteacher",
+                       "school", "pta", "bursar", "finance", "attendance", "safeguarding", "senco", "sendco",
+                       "contact", "hello", "clerk", "governors"]
+
+
 class DetailsRule(RuleType):
     type = "details"
     description = "fires on personal details: phone, e-mail, address, postcode, date of birth, health details"
@@ -45,6 +51,8 @@ class DetailsRule(RuleType):
         "health_patterns": Opt("strs", default=[], doc="health: regular expressions (e.g. 'broke (his|her) arm')"),
         "person_words": Opt("strs", default=PERSON_WORDS,
                             doc="health: words that point at a person (besides names)"),
+        "organisation_emails": Opt("strs", default=ORGANISATION_EMAILS,
+                                   doc="email: the part before @ of addresses that belong to an office, not a person"),
         "require_person": Opt("bool", default=True,
                               doc="health: only about an identifiable person (a name, pronoun, 'my son')"),
     }
@@ -64,6 +72,7 @@ class DetailsRule(RuleType):
             raise RuleConfigError("'health' needs 'health_terms' or 'health_patterns'", "health_terms")
         self.person = compile_terms([str(t) for t in o["person_words"]], inflect=False)
         self.require_person = bool(o["require_person"])
+        self.org_emails = frozenset(str(x).lower() for x in o["organisation_emails"])
         self._names: NameFinder | None = None
 
     def _person(self, msg: Message, ctx: Context) -> str | None:
@@ -75,10 +84,13 @@ class DetailsRule(RuleType):
         seen = presence(ctx).words_before(msg.index)
         people = People(pupils=idx.pupils, members=idx.member_words | seen, staff=idx.staff_words,
                         staff_initials=idx.staff_initials, group_words=idx.group_words, has_staff=bool(idx.group.staff))
-        for t in tokenize(msg.text):
-            if t.cap and not t.initial and (t.low in people.members or t.low in people.staff):
+        toks = tokenize(msg.text)
+        for i, t in enumerate(toks):
+            if not t.cap or part_of_a_place(msg.text, toks, i):      # "St Jude's", "Oak Road"
+                continue
+            if not t.initial and (t.low in people.members or t.low in people.staff):
                 return t.text
-            if t.cap and t.poss and not t.upper and (t.low in lexicon().names or not is_word(t.low)):
+            if t.poss and not t.upper and (t.low in lexicon().names or not is_word(t.low)):
                 return t.text
         if self._names is None:
             self._names = NameFinder()
@@ -119,7 +131,8 @@ class DetailsRule(RuleType):
             if d not in DETECTORS:
                 continue
             label, fn, what = DETECTORS[d]
-            found = [Evidence(t, s, e, label) for s, e, t in fn(msg.text)]
+            found = [Evidence(t, s, e, label) for s, e, t in fn(msg.text)
+                     if not (label == "email" and t.split("@", 1)[0].lower() in self.org_emails)]
             found = [x for x in found if not any(x.start < y.end and y.start < x.end for y in ev)]
             if found:
                 ev.extend(found)
