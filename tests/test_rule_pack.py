@@ -338,3 +338,14 @@ def test_classifier_training_is_deterministic_and_explains_itself() -> None:
     p, cues = model.score("send wine, he ate the homework")
     assert p > 0.5 and any(name == "w:wine" for name, _, _ in cues)
     assert model.score("PE kit due Friday please")[0] < 0.5
+
+
+def test_loading_the_pack_again_reuses_its_models() -> None:
+    # Every classifier's weights live in one shared table (classifier._BANK); a pack loaded again - as tests
+    # and `rules test` do - must not add its models again (the table grew with every load: tests ran 3x slower).
+    from whatsapp_audit.rules.types import classifier
+
+    load_pack([])
+    before = len(classifier._BANK.models)
+    load_pack([])
+    assert len(classifier._BANK.models) == before > 0

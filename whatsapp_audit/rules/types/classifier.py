@@ -23,6 +23,7 @@ import hashlib
 import itertools
 import json
 import math
+import os
 import random
 import sys
 from collections.abc import Iterator
@@ -151,6 +152,9 @@ def train(data: dict[str, Any]) -> dict[str, Any]:
             "bias": round(b, 4), "weights": weights}
 
 
+_LOADED: dict[tuple[str, int, int], Model] = {}
+
+
 class Model:
     def __init__(self, doc: dict[str, Any]) -> None:
         self.name = doc.get("name", "model")
@@ -162,7 +166,14 @@ class Model:
 
     @classmethod
     def load(cls, path: str | Path) -> Model:
-        return cls(json.loads(Path(path).read_text(encoding="utf-8")))
+        """The model in a file; loading the same unchanged file again gives the same object (packs are
+        loaded many times in one process - tests, rules test - and every model stays in _BANK)."""
+        st = os.stat(path)
+        key = (os.path.realpath(path), st.st_mtime_ns, st.st_size)
+        model = _LOADED.get(key)
+        if model is None:
+            model = _LOADED[key] = cls(json.loads(Path(path).read_text(encoding="utf-8")))
+        return model
 
     def logit(self, text: str) -> float:
         """The score before the sigmoid, from feature names alone (no spans): the cheap test run on every
