@@ -349,3 +349,17 @@ def test_loading_the_pack_again_reuses_its_models() -> None:
     before = len(classifier._BANK.models)
     load_pack([])
     assert len(classifier._BANK.models) == before > 0
+
+
+def test_classifier_explanations_name_content_words() -> None:
+    from whatsapp_audit.rules.types import classifier
+
+    rule = next(r for r in PACK.rules if r.id == "abusive-classifier")
+    msg = Message(index=0, line=1, timestamp="2024-03-01T10:00:00", author="Tom Baker",
+                  text="Some people in this group need to look at their own kids before judging mine. "
+                       "Absolute state of them",
+                  kind="text")
+    hits = list(PACK.checkers[rule.id].check(msg, Context(group=EXAMPLE_GROUP)))
+    assert hits, "the rule's own breach example must fire"
+    cues = hits[0].why.split("cues: ", 1)[1].split(", ")
+    assert cues and not set(cues) & classifier._FUNCTION_WORDS

@@ -153,6 +153,11 @@ def train(data: dict[str, Any]) -> dict[str, Any]:
 
 
 _LOADED: dict[tuple[str, int, int], Model] = {}
+_FUNCTION_WORDS = frozenset((
+    "a", "an", "the", "some", "any", "this", "that", "these", "those", "it", "its", "i", "me", "my", "we", "our",
+    "you", "your", "he", "him", "his", "she", "her", "they", "them", "their", "is", "are", "was", "were", "be",
+    "been", "am", "do", "does", "did", "have", "has", "had", "to", "of", "in", "on", "at", "for", "with", "and",
+    "or", "but", "so", "if", "as", "by", "from", "up", "out", "just", "not", "no"))
 
 
 class Model:
@@ -268,7 +273,9 @@ class ClassifierRule(RuleType):
         if p < self.threshold:
             return
         ev, cues = [], []
-        for name, _, span in up[:6]:
+        # The words a person can check: a lone "the" or "some" may carry weight but explains nothing.
+        shown = [c for c in up if not (c[0].startswith("w:") and c[0][2:] in _FUNCTION_WORDS)] or up
+        for name, _, span in shown[:6]:
             cues.append(name.split(":", 1)[1].replace("_", " "))
             if span is not None and not any(span[0] < e.end and e.start < span[1] for e in ev):
                 ev.append(Evidence(text[span[0]:span[1]], span[0], span[1], "classifier"))
