@@ -130,15 +130,24 @@ def _scan(path: str, group: Group | None, opts: ScanOptions) -> tuple[ScanResult
 
 
 @contextmanager
+def _using(pack: RulePack) -> Iterator[None]:
+    """_scan() (and forked workers, which inherit it) use `pack` for the duration."""
+    global _PACK
+    _PACK = pack
+    try:
+        yield
+    finally:
+        _PACK = None
+
+
+@contextmanager
 def pool(n: int, pack: RulePack, rules: list[str] | None) -> Iterator[ProcessPoolExecutor]:
     """`n` worker processes with the rule pack loaded (inherited when forked). If the caller stops early -
     Ctrl-C, `kill`, an error - the workers are killed at once rather than left to finish their chats:
     waiting would make an interrupted scan run to the end, and nothing they hold is needed any more."""
-    global _PACK
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods and sys.platform != "darwin" else "spawn")
-    _PACK = pack
-    try:
+    with _using(pack):
         ex = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_init, initargs=(rules,))
         try:
             yield ex
@@ -154,8 +163,6 @@ def pool(n: int, pack: RulePack, rules: list[str] | None) -> Iterator[ProcessPoo
                 ex.shutdown(wait=True, cancel_futures=True)
             raise
         ex.shutdown(wait=True)
-    finally:
-        _PACK = None
 
 
 def workers(n: int, jobs: int = 0) -> int:
@@ -169,21 +176,17 @@ def run(paths: list[str], pack: RulePack, rules: list[str] | None, group: str | 
     everything with its file:line before any scanning."""
     from whatsapp_audit.roster.load import load_group
 
-    global _PACK
     outcomes = []
     for p in paths:
         gp = group_for(p, group)
         outcomes.append(Outcome(p, group=load_group(gp) if gp else None, group_path=gp))
     n = workers(len(paths), jobs)
     if n == 1:
-        _PACK = pack
-        try:
+        with _using(pack):
             for o in outcomes:
                 o.result, o.error = _scan(o.path, o.group, opts)
                 if done:
                     done(o)
-        finally:
-            _PACK = None
         return outcomes
     with pool(n, pack, rules) as ex:
         futures = [ex.submit(_scan, o.path, o.group, opts) for o in outcomes]

@@ -354,7 +354,6 @@ class NameFinder:
         return nxt is not None and not toks[i].poss and text[toks[i].end:nxt.start] == " " \
             and nxt.low in self.verbs and nxt.low not in _ADVERBS and nxt.low not in _AUXILIARIES
 
-
     def analyse(self, text: str, people: People, ner: bool = True) -> Analysis:
         """The cheap pass. With ner=False, words only spaCy could settle are not even considered."""
         toks = tokenize(text)

@@ -44,15 +44,14 @@ _DIGITS = regex.compile(r"\d+")
 EPOCHS, RATE, L2, POSITIVE_WEIGHT, SEED, KEEP = 30, 0.3, 1e-3, 2.0, 0, 0.01
 
 
+def _token(raw: str) -> str:
+    t = raw.replace("’", "'")
+    return t if t.isalpha() else _DIGITS.sub("0", t)
+
+
 def tokens(text: str) -> list[tuple[str, int, int]]:
     """Lower-cased word and emoji tokens with their spans; digits folded to 0."""
-    out = []
-    for m in _TOKEN.finditer(text.lower()):
-        t = m.group().replace("’", "'")
-        if not t.isalpha():
-            t = _DIGITS.sub("0", t)
-        out.append((t, m.start(), m.end()))
-    return out
+    return [(_token(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text.lower())]
 
 
 def features(text: str) -> dict[str, tuple[int, int] | None]:
@@ -76,8 +75,7 @@ def feature_names(text: str) -> frozenset[str]:
     last answer is kept (the tokens are worked out once per message, not once per model)."""
     global _last_names
     if _last_names[0] is not text:
-        toks = [t if t.isalpha() else _DIGITS.sub("0", t)
-                for t in (m.group().replace("’", "'") for m in _TOKEN.finditer(text.lower()))]
+        toks = [_token(m.group()) for m in _TOKEN.finditer(text.lower())]
         names = {"w:" + t for t in toks}
         names.update(f"b:{a}_{b}" for a, b in itertools.pairwise(toks))
         names.update(_shapes(text))
@@ -180,12 +178,6 @@ class Model:
             model = _LOADED[key] = cls(json.loads(Path(path).read_text(encoding="utf-8")))
         return model
 
-    def logit(self, text: str) -> float:
-        """The score before the sigmoid, from feature names alone (no spans): the cheap test run on every
-        message. Sums in another order than score(), so compare it with a margin."""
-        w = self.weights
-        return self.bias + sum(w.get(k, 0.0) for k in feature_names(text))
-
     def score(self, text: str) -> tuple[float, list[tuple[str, float, tuple[int, int] | None]]]:
         """Probability, and the features that pushed it up (largest first)."""
         f = features(text)
@@ -198,7 +190,10 @@ class Model:
 class _Bank:
     """Every classifier rule's weights in one table, so each feature of a message is looked up once for all
     the models rather than once per model (five models: ~20 µs a message down to ~6). Holds each model
-    object once; a pack's rules keep their models alive, so a re-loaded pack adds its own."""
+    object once (Model.load gives the same object for the same file).
+
+    logits() is the cheap test run on every message: scores before the sigmoid, from feature names alone
+    (no spans). It sums in another order than Model.score(), so compare it with a margin."""
 
     def __init__(self) -> None:
         self.models: list[Model] = []
@@ -214,7 +209,7 @@ class _Bank:
         return len(self.models) - 1
 
     def logits(self, text: str) -> list[float]:
-        if self._last[0] is text and len(self._last[1]) == len(self.models):
+        if self._last[0] is text:          # index() clears it when a model is added
             return self._last[1]
         table = self.table
         if table is None:
