@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+import contextlib
+import pickle
 import sqlite3
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from whatsapp_audit.baseline import Fingerprints
-from whatsapp_audit.cache import CachedEngine, NeedRestart, Store, chat_key, open_store, run_signature
+from whatsapp_audit.cache import (
+    CachedEngine,
+    Checkpoint,
+    NeedRestart,
+    StaleCheckpoint,
+    Store,
+    chat_key,
+    checkpoint_key,
+    open_store,
+    run_signature,
+)
 from whatsapp_audit.model import Message
 from whatsapp_audit.parse import open_chat
 from whatsapp_audit.results import ChatInfo, ScanResult
 from whatsapp_audit.roster.group import Group
-from whatsapp_audit.rules.engine import BATCH, Engine
+from whatsapp_audit.rules.engine import BATCH, Engine, selected
 from whatsapp_audit.rules.interface import HISTORY, Context
 from whatsapp_audit.rules.pack import RulePack
-from whatsapp_audit.spool import Findings
+from whatsapp_audit.spool import Findings, unpack
 
 CONTEXT = 2  # messages kept before and after each finding, for reports
 
@@ -31,6 +43,7 @@ class ScanOptions:
     date_order: str = "auto"
     cache: bool = False           # reuse/keep rule results in the user cache (never for stdin)
     context: bool = True          # keep the messages around findings (reports show them; scan does not)
+    checkpoint: bool = True       # store where the scan ended (split.py's shares hand theirs back instead)
 
 
 class _Collector:
@@ -97,20 +110,24 @@ def audit(path: str, pack: RulePack, group: Group | None = None, opts: ScanOptio
                          f"(`wa-audit cache clear` removes a damaged one)")
     try:
         live: set[str] = set()
+        resume = True
         while True:
             try:
-                result = _audit(path, pack, group, opts, progress, store, live)
+                result = _audit(path, pack, group, opts, progress, store, live, resume)
                 result.notes[:0] = notes
                 return result
             except NeedRestart as e:     # a cached rule cannot carry on mid-chat: compute it from the start
                 live |= e.rules
+            except StaleCheckpoint:      # the chat changed before where the last scan ended
+                resume = False
     finally:
         if store is not None:
             store.close()
 
 
 def _audit(path: str, pack: RulePack, group: Group | None, opts: ScanOptions,
-           progress: Callable[[int], None] | None, store: Store | None, live: set[str]) -> ScanResult:
+           progress: Callable[[int], None] | None, store: Store | None, live: set[str],
+           resume: bool = True) -> ScanResult:
     with open_chat(path, date_order=opts.date_order) as chat:
         info = ChatInfo(path=chat.path, name=chat.name, dialect=chat.dialect, sha256="",
                         media_files=chat.media_files)
@@ -121,17 +138,40 @@ def _audit(path: str, pack: RulePack, group: Group | None, opts: ScanOptions,
         ctx = Context(group=group, use_ner=opts.use_ner)
         engine: Engine
         sig = _signature(group, opts) if store is not None else b""
-        if store is not None:
-            engine = CachedEngine(pack, ctx, store, sig, only=opts.only, skip=opts.skip, live=live)
-        else:
-            engine = Engine(pack, ctx, only=opts.only, skip=opts.skip)
         findings = Findings()
         fingerprints = Fingerprints()
+        cp_key = cp = None
+        if store is not None:
+            # Reports keep the messages around findings, which a resumed scan has not kept: no checkpoint.
+            if not opts.context:
+                cp_key = checkpoint_key(path, sig, selected(pack, opts.only, opts.skip), opts.since, opts.until)
+                cp = store.checkpoint(cp_key) if cp_key is not None and resume and not live else None
+
+            def restore(cp: Checkpoint) -> None:
+                for data in cp.records():
+                    findings.append(*unpack(data))
+                fingerprints.load(cp.fingerprints)
+
+            engine = CachedEngine(pack, ctx, store, sig, only=opts.only, skip=opts.skip, live=live,
+                                  resume=cp, on_resume=restore)
+        else:
+            engine = Engine(pack, ctx, only=opts.only, skip=opts.skip)
+        marks: bytes | None = None        # the fingerprint tracker before the end-of-chat findings
+        before_end = -1                   # how many findings came before the end-of-chat ones
         for f in engine.scan(collector.feed(messages), progress=progress):
+            at = -1 if engine.current is None else engine.current.index
+            if at < 0 and marks is None and cp_key is not None:
+                marks, before_end = fingerprints.save(), len(findings)
             fingerprints.assign(f)
-            findings.append(f, -1 if engine.current is None else engine.current.index)
+            findings.append(f, at)
             if f.message is not None and opts.context:
                 collector.mark(f.message)
+        ended = engine.ended if isinstance(engine, CachedEngine) else None
+        if cp_key is not None and ended is not None and opts.checkpoint:
+            if marks is None:
+                marks, before_end = fingerprints.save(), len(findings)
+            _keep_checkpoint(store, cp_key, ended, cp if engine.stats["resumed"] else None, findings,
+                             before_end, marks)
         info.sha256 = chat.sha256
         notes = list(chat.notes)
         integrity = chat.integrity
@@ -139,12 +179,62 @@ def _audit(path: str, pack: RulePack, group: Group | None, opts: ScanOptions,
                         pack_sha256=pack.sha256, group_name=group.name if group else None,
                         roster=[m.name for m in group.members] if group else [],
                         context=collector.context, notes=notes, integrity=integrity)
+    result.checkpoint = ended
     stats = getattr(engine, "stats", None)
     if stats is not None:
         result.cache_stats = dict(stats, restarts=len(live))
     if store is not None and (key := chat_key(path, sig)) is not None:
         store.remember(key)
     return result
+
+
+def _keep_checkpoint(store: Store | None, key: bytes, new: Checkpoint, resumed: Checkpoint | None,
+                     findings: Findings, before_end: int, marks: bytes) -> None:
+    """Store where this scan ended, with the findings made up to there: those it resumed with are already
+    packed in `resumed`'s parts, so only the newer ones are packed (a re-scan does not pack old findings again)."""
+    assert store is not None
+    start = 0
+    if resumed is not None:
+        new.findings = list(resumed.findings)
+        start = resumed.count
+    if not new.add_findings(findings.packed(start, before_end)):
+        return
+    new.count = before_end
+    new.fingerprints = marks
+    with contextlib.suppress(sqlite3.Error):
+        store.put_checkpoint(key, new)
+
+
+def keep_shared_checkpoint(path: str, pack: RulePack, group: Group | None, opts: ScanOptions,
+                           ends: list[Checkpoint | None], findings: Findings, before_end: int) -> None:
+    """split.py: the shares' end points (each with its categories' rule state) joined into the checkpoint one
+    process scanning every category would have stored, with the merged findings."""
+    if not opts.cache or opts.context or path == "-" or not ends or any(e is None for e in ends):
+        return
+    try:
+        state: dict = {}
+        for e in ends:
+            assert e is not None
+            for k, v in pickle.loads(e.state).items():
+                state.setdefault(k, v)       # shared trackers (presence) are equal in every share
+        first = ends[0]
+        assert first is not None
+        joined = Checkpoint(first.messages, first.digest, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+        fingerprints = Fingerprints()
+        for i, f in enumerate(findings):
+            if i >= before_end:
+                break
+            fingerprints.assign(f)
+        sig = _signature(group, opts)
+        key = checkpoint_key(path, sig, selected(pack, opts.only, opts.skip), opts.since, opts.until)
+        store = open_store()
+    except (OSError, sqlite3.Error, pickle.PickleError):
+        return
+    try:
+        if key is not None:
+            _keep_checkpoint(store, key, joined, None, findings, before_end, fingerprints.save())
+    finally:
+        store.close()
 
 
 def _signature(group: Group | None, opts: ScanOptions) -> bytes:

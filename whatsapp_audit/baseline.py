@@ -29,6 +29,7 @@ import functools
 import hashlib
 import json
 import os
+import pickle
 import re
 import tempfile
 import unicodedata
@@ -96,6 +97,13 @@ class Fingerprints:
         if n > 1:
             digest = hashlib.blake2b(f"{basis}\x1f#{n}".encode(), digest_size=8).digest()
         f.fingerprint = digest.hex()
+
+    def save(self) -> bytes:
+        """The tracker's state (bounded: MINUTES_KEPT minutes), for a re-scan to carry on from (cache.py)."""
+        return pickle.dumps(self.minutes, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def load(self, saved: bytes) -> None:
+        self.minutes = pickle.loads(saved)
 
 
 def assign(findings: Iterable[Finding]) -> None:

@@ -66,6 +66,7 @@ class ScanResult:
     cache_stats: dict[str, int] = field(default_factory=dict)  # re-scan cache: rule x message checks reused/computed
     baseline: dict[str, Any] | None = None   # with --baseline: {"file", "suppressed"} (reviewed findings left out)
     integrity: list[Sign] = field(default_factory=list)   # signs the export was edited (integrity.py): not findings
+    checkpoint: Any = None   # cache.Checkpoint where a cached scan ended (split.py joins its shares')
 
     def __post_init__(self) -> None:
         if not isinstance(self.findings, Findings):

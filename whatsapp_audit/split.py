@@ -21,7 +21,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from whatsapp_audit import batch
-from whatsapp_audit.audit import ScanOptions, audit, scanned_before
+from whatsapp_audit.audit import ScanOptions, audit, keep_shared_checkpoint, scanned_before
 from whatsapp_audit.categories import CATEGORIES
 from whatsapp_audit.model import Finding
 from whatsapp_audit.rules.engine import ORDER
@@ -108,15 +108,21 @@ def audit_split(path: str, pack_: RulePack, rules: list[str] | None, group: Grou
     try:
         with batch.pool(len(parts) - 1, pack_, rules) as ex:
             files = [os.path.join(tmp, f"share-{i}.bin") for i in range(1, len(parts))]
-            futures = [ex.submit(_share, path, group, replace(opts, only=part), out)
+            futures = [ex.submit(_share, path, group, replace(opts, only=part, checkpoint=False), out)
                        for part, out in zip(parts[1:], files, strict=True)]
-            mine = audit(path, pack_, group, replace(opts, only=parts[0]), progress)
+            mine = audit(path, pack_, group, replace(opts, only=parts[0], checkpoint=False), progress)
             theirs = [fut.result() for fut in futures]
         streams = [_keyed(mine.findings.with_at(), 0)]
         streams += [_keyed((unpack(r) for r in read_records(f)), i + 1) for i, f in enumerate(files)]
-        merged = Findings(f for _, f in heapq.merge(*streams, key=lambda kf: kf[0]))
+        merged = Findings()
+        before_end = 0                               # findings made before the chat ended come first
+        for key, f in heapq.merge(*streams, key=lambda kf: kf[0]):
+            merged.append(f, key[0] if key[0] != _END else -1)
+            before_end += key[0] != _END
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    keep_shared_checkpoint(path, pack_, group, opts, [mine.checkpoint, *(r.checkpoint for r in theirs)], merged,
+                           before_end)
     mine.findings.close()
     mine.findings = merged
     for r in theirs:

@@ -131,6 +131,19 @@ class Findings:
         for data in _pread_records(self._file.fileno(), self._spilled):
             yield unpack(data)
 
+    def packed(self, start: int = 0, stop: int | None = None) -> Iterator[bytes]:
+        """Items start..stop as pack() records: those in the temporary file as they are stored there."""
+        stop = len(self) if stop is None else min(stop, len(self))
+        head = len(self._head)
+        for f, at in self._head[start:stop]:
+            yield pack(f, at)
+        if stop <= head or self._file is None:
+            return
+        self._file.flush()
+        for i, data in enumerate(_pread_records(self._file.fileno(), stop - head)):
+            if i + head >= start:
+                yield data
+
     def close(self) -> None:
         if self._file is not None:
             self._file.close()

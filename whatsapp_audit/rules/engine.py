@@ -50,16 +50,19 @@ def _filter(hit: Hit, msg: Message, a: _Active) -> Hit | None:
     return Hit(kept, hit.why, hit.subject, hit.message)
 
 
+def selected(pack: RulePack, only: Iterable[str] = (), skip: Iterable[str] = ()) -> list[Rule]:
+    """The pack's enabled rules of the categories asked for (--only / --skip)."""
+    only_set, skip_set = set(only), set(skip)
+    return [r for r in pack.enabled if not ((only_set and r.category not in only_set) or r.category in skip_set)]
+
+
 class Engine:
     def __init__(self, pack: RulePack, ctx: Context | None = None, *,
                  only: Iterable[str] = (), skip: Iterable[str] = ()) -> None:
         self.pack = pack
         self.ctx = ctx or Context()
-        only_set, skip_set = set(only), set(skip)
         self.active: list[_Active] = []
-        for rule in pack.enabled:
-            if (only_set and rule.category not in only_set) or rule.category in skip_set:
-                continue
+        for rule in selected(pack, only, skip):
             self.active.append(_Active(rule, pack.checkers[rule.id], compile_terms(rule.exceptions),
                                        compile_terms(rule.unless), len(self.active)))
         self.gate = Gate([a.checker.trigger() for a in self.active])

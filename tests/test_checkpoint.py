@@ -1,0 +1,182 @@
+"""Resuming a re-scan where the last scan of the chat ended (cache.Checkpoint) must never change results:
+the same findings and fingerprints as an uncached scan, whether the chat grew, stayed the same, changed
+before the checkpoint, lost its start or got shorter; and only the grown part is checked by the rules."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from test_cache import findings, long_chat, write
+
+from whatsapp_audit import cache, split
+from whatsapp_audit.audit import ScanOptions, audit
+from whatsapp_audit.nlp import names
+from whatsapp_audit.roster.load import load_group
+from whatsapp_audit.rules.pack import load_pack
+from whatsapp_audit.spool import Findings
+
+GROUP = "examples/group.yaml"
+
+
+@pytest.fixture
+def cache_home(tmp_path, monkeypatch):
+    home = tmp_path / "xdg"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    return home / "wa-audit"
+
+
+@pytest.fixture(scope="module")
+def pack():
+    return load_pack()
+
+
+@pytest.fixture(scope="module")
+def group():
+    from test_cache import GROUP
+    return load_group(str(GROUP))
+
+
+def scan(path, pack, group, cached=True, **kw):
+    # `scan` keeps no messages around findings (context=False): the case checkpoints serve
+    return audit(path, pack, group, ScanOptions(use_ner=kw.pop("use_ner", False), cache=cached, context=False, **kw))
+
+
+def same(a, b) -> bool:
+    return findings(a) == findings(b) and [f.fingerprint for f in a.findings] == [f.fingerprint for f in b.findings]
+
+
+@pytest.mark.parametrize("case", ["grown", "same", "edited-middle", "cut-start", "shorter", "period"])
+@pytest.mark.parametrize("with_group", [True, False])
+def test_resumed_scans_give_the_uncached_findings(case, with_group, tmp_path, cache_home, pack, group):
+    group = group if with_group else None
+    old = write(tmp_path, "old.txt", long_chat(900))
+    first = scan(old, pack, group)
+    assert first.cache_stats["resumed"] == 0
+    kw: dict = {}
+    n = {"shorter": 800, "same": 900}.get(case, 1000)
+    if case == "edited-middle":             # a message deleted for everyone after the last export
+        new = write(tmp_path, "new.txt", long_chat(n, edit={400: "Tom Baker: This message was deleted"}))
+    elif case == "cut-start":               # the export limit drops the oldest messages
+        new = write(tmp_path, "new.txt", long_chat(n, start=150))
+    else:
+        new = write(tmp_path, "new.txt", long_chat(n))
+        if case == "period":
+            kw = {"since": "2023-09-05", "until": "2023-09-08"}
+    cached = scan(new, pack, group, **kw)
+    plain = scan(new, pack, group, cached=False, **kw)
+    assert same(cached, plain)
+    assert len(plain.findings) > 50
+    if case in ("grown", "same"):
+        assert cached.cache_stats["resumed"] == 900 * len(pack.enabled)
+        # the rules checked only the messages after the checkpoint
+        assert cached.cache_stats["computed"] + cached.cache_stats["reused"] <= (n - 900) * len(pack.enabled)
+    else:
+        assert cached.cache_stats["resumed"] == 0
+    again = scan(new, pack, group, **kw)       # and from the checkpoint this scan left
+    assert same(again, plain) and again.cache_stats["resumed"] > 0
+
+
+def test_names_state_and_ner_words_carry_over_the_checkpoint(tmp_path, cache_home, pack):
+    """Who is a member, and which capitalised words the chat wrote in lower case earlier, live in the names
+    rule's state: restored from the checkpoint, not recomputed."""
+    old = {5: "Jane Smith added Oliver Grant",
+           300: "Jane Smith: has anyone seen a navy gilet and a grey skort in lost property?",
+           310: "Tom Baker: my son needs new jorts and a bookbag"}
+    new = {**old, 610: "Jane Smith added Harriet Vane", 620: "Jane Smith: Well done Harriet for organising",
+           630: "Tom Baker: Skort and Jorts on the bench", 640: "Tom Baker: Thanks Oliver, Harriet says hi"}
+    old_chat = write(tmp_path, "old.txt", long_chat(560, edit=old))
+    new_chat = write(tmp_path, "new.txt", long_chat(700, edit=new))
+    scan(old_chat, pack, None, use_ner=True)
+    cached = scan(new_chat, pack, None, use_ner=True)
+    assert cached.cache_stats["resumed"] > 0
+    assert same(cached, scan(new_chat, pack, None, cached=False, use_ner=True))
+
+
+def test_reports_keep_context_so_do_not_resume(tmp_path, cache_home, pack, group):
+    old = write(tmp_path, "old.txt", long_chat(600))
+    new = write(tmp_path, "new.txt", long_chat(700))
+    scan(old, pack, group)
+    report = audit(new, pack, group, ScanOptions(use_ner=False, cache=True, context=True))
+    assert report.cache_stats["resumed"] == 0 and report.context
+
+
+def test_a_damaged_checkpoint_is_scanned_past(tmp_path, cache_home, pack, group):
+    old = write(tmp_path, "old.txt", long_chat(600))
+    new = write(tmp_path, "new.txt", long_chat(700))
+    scan(old, pack, group)
+    db = sqlite3.connect(cache_home / cache.DB_NAME)
+    (key, value), = db.execute("SELECT key, value FROM checkpoints").fetchall()
+    cp = cache.Checkpoint.loads(value)
+    assert cp is not None and cp.messages == 600
+    cp.state = b"not a pickle"
+    db.execute("UPDATE checkpoints SET value=? WHERE key=?", (cp.dumps(), key))
+    db.commit()
+    db.close()
+    cached = scan(new, pack, group)
+    assert cached.cache_stats["resumed"] == 0
+    assert same(cached, scan(new, pack, group, cached=False))
+    assert cache.Checkpoint.loads(b"\x00junk") is None
+
+
+def test_parts_are_joined_after_many_rescans(tmp_path, cache_home, pack, group, monkeypatch):
+    monkeypatch.setattr(cache, "CHECKPOINT_PARTS", 2)
+    for n in (500, 560, 620, 680, 740):
+        chat = write(tmp_path, f"chat{n}.txt", long_chat(n))
+        cached = scan(chat, pack, group)
+        assert same(cached, scan(chat, pack, group, cached=False))
+        assert cached.cache_stats["resumed"] == (0 if n == 500 else (n - 60) * len(pack.enabled))
+    db = sqlite3.connect(cache_home / cache.DB_NAME)
+    (value,), = db.execute("SELECT value FROM checkpoints").fetchall()
+    db.close()
+    cp = cache.Checkpoint.loads(value)
+    assert cp is not None and len(cp.findings) <= 2 and cp.count == sum(1 for _ in cp.records())
+
+
+def test_a_split_first_scan_leaves_a_checkpoint_for_one_process(tmp_path, cache_home, pack, group, monkeypatch):
+    """A big chat's first scan runs in several processes (split.py), each with some categories: their end
+    points are joined into the checkpoint a one-process re-scan with every category resumes from."""
+    monkeypatch.setattr(split, "SPLIT_MIN_BYTES", 1000)
+    old = write(tmp_path, "old.txt", long_chat(900))
+    new = write(tmp_path, "new.txt", long_chat(1000))
+    opts = ScanOptions(use_ner=False, cache=True, context=False)
+    first = split.audit_split(old, pack, None, group, opts, jobs=2)
+    assert split.processes(old, opts, 2, group) == 1          # seen before: a re-scan runs in one process
+    assert same(first, scan(old, pack, group, cached=False))
+    cached = split.audit_split(new, pack, None, group, opts, jobs=2)
+    assert cached.cache_stats["resumed"] == 900 * len(pack.enabled)
+    assert same(cached, scan(new, pack, group, cached=False))
+
+
+def test_findings_packed_slices_memory_and_file_alike():
+    from whatsapp_audit.model import Finding, Severity
+    from whatsapp_audit.spool import unpack
+
+    items = [Finding(rule=f"r{i}", category="off-topic", severity=Severity.info, message=None, evidence=[],
+                     explanation="x", policy="p") for i in range(12)]
+    spool = Findings(in_memory=5)
+    for i, f in enumerate(items):
+        spool.append(f, i)
+    for start, stop in [(0, 12), (3, 9), (5, 12), (7, 10), (0, 4), (11, None)]:
+        got = [unpack(r) for r in spool.packed(start, stop)]
+        assert [(f.rule, at) for f, at in got] == [(f"r{i}", i) for i in range(12)][start:stop]
+
+
+def test_english_words_are_kept_in_the_cache_folder(cache_home, monkeypatch):
+    names.english_words.cache_clear()
+    words = names.english_words()
+    files = list(cache_home.glob("english-words-*.marshal"))
+    if names._lookups_file() is None:                     # no spaCy model: the small built-in list, no file
+        assert not files
+        return
+    assert len(files) == 1 and oct(files[0].stat().st_mode & 0o777) == "0o600"
+    monkeypatch.setattr(names, "_read_lookups", lambda path: pytest.fail("read the model again"))
+    names.english_words.cache_clear()
+    assert names.english_words() == words and "boiler" in words
+    files[0].write_bytes(b"damaged")                      # a damaged file is rebuilt
+    monkeypatch.undo()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home.parent))
+    names.english_words.cache_clear()
+    assert names.english_words() == words
+    assert sorted(p.name for p in cache_home.iterdir()) == [files[0].name]
+    assert str(files[0]) in cache.clear()
