@@ -10,7 +10,8 @@ messages/s, wall and CPU seconds and peak RSS (ru_maxrss of that child):
   - `wa-audit scan FILE --format json --no-cache`                     (full scan: parse, every rule, NER, JSON)
   - `wa-audit scan FILE --format json` into an empty cache            (the first scan of a chat)
   - `wa-audit scan FILE+1% --format json` with that cache             (next week's export: 1% more messages;
-                                                                       the cache is reset before each repeat)
+                                                                       the cache is reset before each repeat,
+                                                                       so it resumes from FILE's checkpoint)
 and, for the re-scan, the same work in one process split into start-up + loading the rules, the audit
 (parse + cache + new messages) and writing the JSON. The cache lives in a temporary XDG_CACHE_HOME.
 1M messages take several minutes per full scan: ask for them with --sizes 1M. A chat over 2 MB is scanned
@@ -111,10 +112,12 @@ def main(argv: list[str] | None = None) -> int:
                 shutil.copytree(filled, trial)
                 p = phases(new, not a.no_ner, dict(os.environ, XDG_CACHE_HOME=str(trial)))
                 st = p["stats"]
-                reused = st["reused"] / max(1, st["reused"] + st["computed"])
+                total = max(1, st["resumed"] + st["reused"] + st["computed"])
                 print(f"{'':<11}   in one process: start-up + rules {p['start']:.2f} s, audit {p['audit']:.2f} s "
-                      f"(parse + cache + {extra:,} new), JSON {p['json']:.2f} s; {reused:.1%} of rule x message "
-                      f"checks reused, {p['findings']:,} findings")
+                      f"(parse + cache + {extra:,} new), JSON {p['json']:.2f} s; rule x message checks: "
+                      f"{st['resumed'] / total:.1%} skipped (resumed from the last scan's checkpoint), "
+                      f"{st['reused'] / total:.1%} reused, {st['computed'] / total:.1%} computed; "
+                      f"{p['findings']:,} findings")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -4,6 +4,7 @@ before the checkpoint, lost its start or got shorter; and only the grown part is
 
 from __future__ import annotations
 
+import random
 import sqlite3
 
 import pytest
@@ -180,3 +181,21 @@ def test_english_words_are_kept_in_the_cache_folder(cache_home, monkeypatch):
     assert names.english_words() == words
     assert sorted(p.name for p in cache_home.iterdir()) == [files[0].name]
     assert str(files[0]) in cache.clear()
+
+
+def test_checkpoint_findings_round_trip_in_pieces(monkeypatch):
+    import zlib
+
+    records = [bytes([i % 251]) * (i % 97) for i in range(3000)]
+    data = zlib.compress(b"".join(len(r).to_bytes(4, "little") + r for r in records), 1)
+    assert b"".join(cache._inflate(data, step=7)) == zlib.decompress(data)
+    monkeypatch.setattr(cache, "CHECKPOINT_PARTS", 3)
+    cp = cache.Checkpoint(0, b"", b"")
+    for i in range(0, 3000, 500):                       # six parts: joined into one after the fourth
+        assert cp.add_findings(records[i:i + 500])
+    assert len(cp.findings) <= 3 and list(cp.records()) == records
+    monkeypatch.setattr(cache, "CHECKPOINT_MAX", 1000)
+    rnd = random.Random(0)
+    assert not cache.Checkpoint(0, b"", b"").add_findings(rnd.randbytes(64) for _ in range(10000))
+    # too big only once flushed (zlib keeps small input back until then)
+    assert not cache.Checkpoint(0, b"", b"").add_findings([rnd.randbytes(700), rnd.randbytes(700)])

@@ -30,7 +30,16 @@ Rule classes, by what their hits on a message depend on besides the message itse
     their `prepare()` (the presence tracker) and `finish()` (who is still in the group) run on every scan.
   - always (anything else whose type overrides `finish()`, and any type not listed here): run every time.
 
-Must not change results: tests/test_cache.py compares cached and uncached findings.
+On top of those, a *checkpoint* per chat (its first 4 KB), run signature and rule set (`scan` only: a report
+keeps messages around findings, which a resumed scan has not seen): where the last scan ended - how many
+messages, their hash chain, every rule's state, the findings made on them and the fingerprint tracker. A
+re-export that begins with those very messages is parsed and hashed up to there and carries on from the
+restored state, so its old messages cost no look-ups, no rule and no fingerprinting; one that does not
+(a message deleted since, an export that lost its start) is scanned with the per-rule results above
+(`StaleCheckpoint`). A big chat's first scan, split over processes, joins its shares' end points into one.
+
+Must not change results: tests/test_cache.py and tests/test_checkpoint.py compare cached and uncached
+findings.
 """
 
 from __future__ import annotations
@@ -355,21 +364,48 @@ class Checkpoint:
     def records(self) -> Iterator[bytes]:
         """The stored findings, as spool records (spool.unpack)."""
         for part in self.findings:
-            data = zlib.decompress(part)
-            i = 0
-            while i < len(data):
-                size = int.from_bytes(data[i:i + 4], "little")
-                yield data[i + 4:i + 4 + size]
-                i += 4 + size
+            buf = b""
+            for piece in _inflate(part):
+                buf += piece
+                j = 0
+                while j + 4 <= len(buf):
+                    end = j + 4 + int.from_bytes(buf[j:j + 4], "little")
+                    if end > len(buf):
+                        break
+                    yield buf[j + 4:end]
+                    j = end
+                buf = buf[j:]
 
     def add_findings(self, records: Iterable[bytes]) -> bool:
-        """Append findings (spool records); False when the checkpoint would get too big to keep."""
-        data = b"".join(len(r).to_bytes(4, "little") + r for r in records)
-        if data:
-            self.findings.append(zlib.compress(data, 1))
-        if len(self.findings) > CHECKPOINT_PARTS:
-            self.findings = [zlib.compress(b"".join(zlib.decompress(p) for p in self.findings), 1)]
-        return sum(len(p) for p in self.findings) <= CHECKPOINT_MAX
+        """Append findings (spool records), compressed as they come (a million-message chat's would take 80 MB
+        uncompressed); False when the checkpoint would get too big to keep."""
+        z = zlib.compressobj(1)
+        out: list[bytes] = []
+        size = sum(len(p) for p in self.findings)
+        for r in records:
+            if chunk := z.compress(len(r).to_bytes(4, "little") + r):
+                out.append(chunk)
+                size += len(chunk)
+                if size > CHECKPOINT_MAX:
+                    return False
+        out.append(z.flush())
+        if size + len(out[-1]) > CHECKPOINT_MAX:
+            return False
+        self.findings.append(b"".join(out))
+        if len(self.findings) > CHECKPOINT_PARTS:          # into one part, a megabyte at a time
+            z = zlib.compressobj(1)
+            joined = [z.compress(piece) for part in self.findings for piece in _inflate(part)]
+            joined.append(z.flush())
+            self.findings = [b"".join(joined)]
+        return True
+
+
+def _inflate(data: bytes, step: int = 1 << 20) -> Iterator[bytes]:
+    """zlib data decompressed `step` input bytes at a time: a million-message chat's findings are ~80 MB."""
+    d = zlib.decompressobj()
+    for i in range(0, len(data), step):
+        yield d.decompress(data[i:i + step])
+    yield d.flush()
 
 
 class StaleCheckpoint(Exception):
