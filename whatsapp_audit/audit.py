@@ -22,6 +22,7 @@ from whatsapp_audit.cache import (
     run_signature,
 )
 from whatsapp_audit.model import Message
+from whatsapp_audit.nlp.names import keep_english_words
 from whatsapp_audit.parse import open_chat
 from whatsapp_audit.results import ChatInfo, ScanResult
 from whatsapp_audit.roster.group import Group
@@ -123,6 +124,7 @@ def audit(path: str, pack: RulePack, group: Group | None = None, opts: ScanOptio
     finally:
         if store is not None:
             store.close()
+            keep_english_words()
 
 
 def _audit(path: str, pack: RulePack, group: Group | None, opts: ScanOptions,

@@ -22,7 +22,7 @@ def info_cmd() -> None:
         typer.echo(f"{i['path']}: no cache yet")
         return
     typer.echo(f"{i['path']}: {i['bytes'] / 1e6:.1f} MB, {i['results']:,} stored segments, "
-               f"{i['snapshots']:,} rule-state snapshots")
+               f"{i['snapshots']:,} rule-state snapshots, {i['checkpoints']:,} chat checkpoints")
 
 
 @cache_app.command("clear")

@@ -173,8 +173,9 @@ def english_words() -> frozenset[str]:
     capitalised word that may be a name ("Zainab") from one that is just a word ("Boiler"). Read straight from
     the model's files, so it costs no pipeline; a small built-in list when the model is missing.
 
-    Reading them needs srsly and numpy (0.15 s, a tenth of a cached re-scan), so the list is kept in the user
-    cache folder, named by the model file's path, size and time: later runs load it in ~10 ms."""
+    Reading them needs srsly and numpy (0.15 s, a tenth of a cached re-scan), so a scan using the cache keeps
+    the list in the user cache folder (keep_english_words), named by the model file's path, size and time:
+    later runs load it in ~10 ms."""
     try:
         found = _lookups_file()
         if found is None:
@@ -188,11 +189,22 @@ def english_words() -> frozenset[str]:
             if isinstance(words, frozenset):
                 return words
         words = _read_lookups(found)
-        with contextlib.suppress(OSError):
-            write_private(name, marshal.dumps(words))
+        _UNKEPT.append((name, words))
         return words
     except Exception:  # model missing or unreadable: the finder still works, NER gating is just looser
         return frozenset(_COMMON)
+
+
+_UNKEPT: list[tuple[str, frozenset[str]]] = []     # read from the model by this process, not in the cache yet
+
+
+def keep_english_words() -> None:
+    """Put the word list this process read from the model into the cache folder. Called by scans that use the
+    re-scan cache, so that `--no-cache` leaves nothing behind."""
+    while _UNKEPT:
+        name, words = _UNKEPT.pop()
+        with contextlib.suppress(OSError):
+            write_private(name, marshal.dumps(words))
 
 
 def _lookups_file() -> str | None:
