@@ -74,6 +74,7 @@ _OWNED = ("mum|mam|mom|mummy|mommy|mother|dad|daddy|father|nan|nana|nanna|gran|g
 _PARENT = "mum|mam|mom|mummy|mommy|dad|daddy|nan|nana|gran|grandma|grandad|grandpa|parents"
 # Words before a capitalised word that make it a place or a saint, never a person.
 _NOT_PERSON_BEFORE = {"st", "saint", "cardinal", "pope", "bishop", "the"}
+_SAINT_PARTICLES = {"de", "of", "la", "le", "du", "da", "di", "del", "the"}
 _NOT_PERSON_BEFORE_CAP = {"father", "lady", "lord", "king", "queen", "prince", "princess"}
 _PLACE_AFTER = {"lane", "road", "rd", "street", "st", "avenue", "ave", "close", "way", "drive", "park", "green",
                 "hill", "school", "academy", "college", "primary", "high", "church", "hall", "centre", "center",
@@ -134,6 +135,11 @@ class People:
     group_words: set[str] = field(default_factory=set)
     has_staff: bool = False                                 # titled names not on the list are third parties
     words: set[str] = field(default_factory=set)            # words this chat writes in lower case ("hoodie")
+
+    def nickname(self, low: str) -> bool:
+        """"Chidi" for Chidinma, "Bev" for Beverley, "Rach" for Rachel: the start (3+ letters) of a member's
+        name. Listed pupils are checked first, so a pupil called Alex is still caught beside an Alexandra."""
+        return len(low) >= 3 and any(len(w) > len(low) and w.startswith(low) for w in self.members)
 
 
 @dataclass(slots=True)
@@ -302,6 +308,12 @@ def part_of_a_place(text: str, toks: list[Token], i: int) -> bool:
     if prev is not None and text[prev.end:t.start].strip(" .") == "" and (
             prev.low in _NOT_PERSON_BEFORE or (prev.cap and prev.low in _NOT_PERSON_BEFORE_CAP)):
         return True
+    # "St Vincent de Paul", "St John of God": further words of a saint's name
+    j = i - 1
+    while j >= max(0, i - 3) and (toks[j].cap or toks[j].low in _SAINT_PARTICLES):
+        if toks[j].low in ("st", "saint") and j < i - 1:
+            return True
+        j -= 1
     nxt = toks[i + 1] if i + 1 < len(toks) else None
     if nxt is not None and nxt.low in _PLACE_AFTER and text[t.end:nxt.start].strip(" '’s") == "" \
             and (nxt.cap or not t.poss):
@@ -426,7 +438,7 @@ class NameFinder:
             if not pupil and not t.cap and low not in self.names:
                 continue
             if not pupil and (low in people.members or low in people.staff or low in people.group_words
-                              or low in self.not_names):
+                              or low in self.not_names or (t.cap and people.nickname(low))):
                 decided.add(i)
                 continue
             # The contexts are worked out only where a branch needs them (the regexes of the strong one

@@ -8,6 +8,7 @@ Evidence labels: `phone`, `email`, `address` (street address, residence or postc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 
 import regex
@@ -75,6 +76,12 @@ class DetailsRule(RuleType):
         self.org_emails = frozenset(str(x).lower() for x in o["organisation_emails"])
         self._names: NameFinder | None = None
 
+    def _organisation(self, email: str) -> bool:
+        """An office's address: "office@", and also "stjudes.office@" (the last part of the name before @,
+        split at dots, dashes and underscores; "office.mum@" is a person's)."""
+        local = email.split("@", 1)[0].lower()
+        return local in self.org_emails or re.split(r"[._-]", local)[-1] in self.org_emails
+
     def _person(self, msg: Message, ctx: Context) -> str | None:
         """What makes the person identifiable: a pronoun / 'my son', or a name (roster or text), else None."""
         words = find(self.person, msg.text)
@@ -132,7 +139,7 @@ class DetailsRule(RuleType):
                 continue
             label, fn, what = DETECTORS[d]
             found = [Evidence(t, s, e, label) for s, e, t in fn(msg.text)
-                     if not (label == "email" and t.split("@", 1)[0].lower() in self.org_emails)]
+                     if not (label == "email" and self._organisation(t))]
             found = [x for x in found if not any(x.start < y.end and y.start < x.end for y in ev)]
             if found:
                 ev.extend(found)
