@@ -203,3 +203,22 @@ def test_checkpoint_findings_round_trip_in_pieces(monkeypatch):
     assert not cache.Checkpoint(0, b"", b"").add_findings(rnd.randbytes(64) for _ in range(10000))
     # too big only once flushed (zlib keeps small input back until then)
     assert not cache.Checkpoint(0, b"", b"").add_findings([rnd.randbytes(700), rnd.randbytes(700)])
+
+
+def test_zipped_exports_resume_too(tmp_path, cache_home, pack, group):
+    """The phone's .zip of a grown chat shares no bytes with last week's: the chat is known by its first
+    messages, not by the file."""
+    import zipfile
+
+    def zipped(name: str, n: int) -> str:
+        path = tmp_path / name
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("WhatsApp Chat with Y4.txt", long_chat(n))
+            zf.writestr(f"IMG-{n}.jpg", b"\xff\xd8 not really a photo")
+        return str(path)
+
+    scan(zipped("old.zip", 900), pack, group)
+    new = zipped("new.zip", 1000)
+    cached = scan(new, pack, group)
+    assert cached.cache_stats["resumed"] == 900 * len(pack.enabled)
+    assert same(cached, scan(new, pack, group, cached=False))

@@ -142,37 +142,36 @@ def _audit(path: str, pack: RulePack, group: Group | None, opts: ScanOptions,
         sig = _signature(group, opts) if store is not None else b""
         findings = Findings()
         fingerprints = Fingerprints()
-        cp_key = cp = None
+        resumed: list[Checkpoint] = []
         if store is not None:
-            # Reports keep the messages around findings, which a resumed scan has not kept: no checkpoint.
-            if not opts.context:
-                cp_key = checkpoint_key(path, sig, selected(pack, opts.only, opts.skip), opts.since, opts.until)
-                cp = store.checkpoint(cp_key) if cp_key is not None and resume and not live else None
-
             def restore(cp: Checkpoint) -> None:
                 for data in cp.records():
                     findings.append(*unpack(data))
                 fingerprints.load(cp.fingerprints)
+                resumed.append(cp)
 
+            # Reports keep the messages around findings, which a resumed scan has not seen: no checkpoints.
             engine = CachedEngine(pack, ctx, store, sig, only=opts.only, skip=opts.skip, live=live,
-                                  resume=cp, on_resume=restore)
+                                  period=None if opts.context else (opts.since, opts.until),
+                                  resume=resume and not live, on_resume=restore)
         else:
             engine = Engine(pack, ctx, only=opts.only, skip=opts.skip)
         marks: bytes | None = None        # the fingerprint tracker before the end-of-chat findings
         before_end = -1                   # how many findings came before the end-of-chat ones
+        keeping = isinstance(engine, CachedEngine) and engine.period is not None
         for f in engine.scan(collector.feed(messages), progress=progress):
             at = -1 if engine.current is None else engine.current.index
-            if at < 0 and marks is None and cp_key is not None:
+            if at < 0 and marks is None and keeping:
                 marks, before_end = fingerprints.save(), len(findings)
             fingerprints.assign(f)
             findings.append(f, at)
             if f.message is not None and opts.context:
                 collector.mark(f.message)
         ended = engine.ended if isinstance(engine, CachedEngine) else None
-        if cp_key is not None and ended is not None and opts.checkpoint:
+        if ended is not None and engine.cp_key is not None and opts.checkpoint:
             if marks is None:
                 marks, before_end = fingerprints.save(), len(findings)
-            _keep_checkpoint(store, cp_key, ended, cp if engine.stats["resumed"] else None, findings,
+            _keep_checkpoint(store, engine.cp_key, ended, resumed[0] if resumed else None, findings,
                              before_end, marks)
         info.sha256 = chat.sha256
         notes = list(chat.notes)
@@ -221,20 +220,20 @@ def keep_shared_checkpoint(path: str, pack: RulePack, group: Group | None, opts:
                 state.setdefault(k, v)       # shared trackers (presence) are equal in every share
         first = ends[0]
         assert first is not None
+        if not first.head:
+            return                           # too short a chat to have a checkpoint
         joined = Checkpoint(first.messages, first.digest, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
         fingerprints = Fingerprints()
         for i, f in enumerate(findings):
             if i >= before_end:
                 break
             fingerprints.assign(f)
-        sig = _signature(group, opts)
-        key = checkpoint_key(path, sig, selected(pack, opts.only, opts.skip), opts.since, opts.until)
+        key = checkpoint_key(first.head, selected(pack, opts.only, opts.skip), opts.since, opts.until)
         store = open_store()
     except (OSError, sqlite3.Error, pickle.PickleError):
         return
     try:
-        if key is not None:
-            _keep_checkpoint(store, key, joined, None, findings, before_end, fingerprints.save())
+        _keep_checkpoint(store, key, joined, None, findings, before_end, fingerprints.save())
     finally:
         store.close()
 

@@ -30,7 +30,7 @@ Rule classes, by what their hits on a message depend on besides the message itse
     their `prepare()` (the presence tracker) and `finish()` (who is still in the group) run on every scan.
   - always (anything else whose type overrides `finish()`, and any type not listed here): run every time.
 
-On top of those, a *checkpoint* per chat (its first 4 KB), run signature and rule set (`scan` only: a report
+On top of those, a *checkpoint* per chat (its first 32 messages), run signature and rule set (`scan` only: a report
 keeps messages around findings, which a resumed scan has not seen): where the last scan ended - how many
 messages, their hash chain, every rule's state, the findings made on them and the fingerprint tracker. A
 re-export that begins with those very messages is parsed and hashed up to there and carries on from the
@@ -58,7 +58,7 @@ import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from importlib import metadata
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -272,11 +272,11 @@ def _versions() -> str:
     return " ".join(out)
 
 
-def chat_key(path: str, sig: bytes, size: int = 65536) -> bytes | None:
-    """A chat's beginning (first `size` bytes) with the run signature: re-exports of a growing chat share it."""
+def chat_key(path: str, sig: bytes) -> bytes | None:
+    """A chat's beginning (first 64 KB) with the run signature: re-exports of a growing chat share it."""
     try:
         with open(path, "rb") as fh:
-            head = fh.read(size)
+            head = fh.read(65536)
     except OSError:
         return None
     return _key(b"C", sig, head)
@@ -349,10 +349,11 @@ class Checkpoint:
     findings: list[bytes] = dataclasses.field(default_factory=list)   # zlib'd spool records, in order
     count: int = 0                   # how many findings those are
     fingerprints: bytes = b""        # baseline.Fingerprints.save() after those findings
+    head: bytes = b""                # which chat (CachedEngine.head): split.py keys the shares' joined one by it
 
     def dumps(self) -> bytes:
         return marshal.dumps((FORMAT, self.messages, self.digest, self.state, self.findings, self.count,
-                              self.fingerprints))
+                              self.fingerprints, self.head))
 
     @classmethod
     def loads(cls, data: bytes) -> Checkpoint | None:
@@ -413,13 +414,13 @@ class StaleCheckpoint(Exception):
     """The chat does not begin with the messages its checkpoint covers: scan it again without the checkpoint."""
 
 
-def checkpoint_key(path: str, sig: bytes, rules: Iterable[Rule], since: str | None, until: str | None) -> bytes | None:
-    """One checkpoint per chat (its first 4 KB: a smaller chat, ~50 messages, is rescanned whole), run
-    signature and set of rules: all of a rule, wording included, since findings are kept whole. Which chat
-    is only a name: resuming checks the messages themselves."""
-    head = chat_key(path, sig, 4096)
-    if head is None:
-        return None
+HEAD_MESSAGES = 32          # a chat is known by its first messages (the file may be a .zip, or re-encoded)
+
+
+def checkpoint_key(head: bytes, rules: Iterable[Rule], since: str | None, until: str | None) -> bytes:
+    """One checkpoint per chat (`head`: the run signature and its first HEAD_MESSAGES messages; a smaller
+    chat is scanned whole), period and set of rules: all of a rule, wording included, since findings are
+    kept whole. Which chat is only a name: resuming checks every message it covers."""
     parts = [f"{since}\0{until}".encode()]
     for r in rules:
         parts.append(rule_key(r) + f"{r.severity.name}\0{r.message}\0{r.policy}\0".encode())
@@ -444,11 +445,17 @@ class CachedEngine(Engine):
     """The rule engine, answering rules from the store where it can and recording what it computes."""
 
     def __init__(self, pack: RulePack, ctx: Context, store: Store, sig: bytes, *, only: Iterable[str] = (),
-                 skip: Iterable[str] = (), live: Iterable[str] = (), resume: Checkpoint | None = None,
+                 skip: Iterable[str] = (), live: Iterable[str] = (),
+                 period: tuple[str | None, str | None] | None = None, resume: bool = False,
                  on_resume: Callable[[Checkpoint], None] | None = None) -> None:
+        """`period` (--since, --until) turns on checkpoints: the key of this chat's is worked out from its
+        first messages (`cp_key`); with `resume`, the scan carries on from it when it fits (`on_resume` gets
+        its findings)."""
         super().__init__(pack, ctx, only=only, skip=skip)
         self.store, self.sig = store, sig
-        self.resume, self.on_resume = resume, on_resume
+        self.period, self.allow_resume, self.on_resume = period, resume, on_resume
+        self.cp_key: bytes | None = None
+        self.head = b""
         self.count = 0                                # messages seen so far
         self.ended: Checkpoint | None = None          # set when the chat ends: where a next scan may resume
         self.history = ctx.previous.maxlen or 0
@@ -483,8 +490,15 @@ class CachedEngine(Engine):
     def scan(self, messages: Iterable[Message],
              progress: Callable[[int], None] | None = None) -> Iterator[Finding]:
         it = iter(messages)
-        if self.resume is not None:
-            self._fast_forward(it, self.resume, progress)
+        if self.period is not None:
+            first = list(islice(it, HEAD_MESSAGES))
+            if len(first) == HEAD_MESSAGES:
+                self.head = _key(b"H", self.sig, *(_msg_bytes(m) for m in first))
+                self.cp_key = checkpoint_key(self.head, [a.rule for a in self.active], *self.period)
+            it = chain(first, it)
+        cp = self.store.checkpoint(self.cp_key) if self.cp_key is not None and self.allow_resume else None
+        if cp is not None:
+            self._fast_forward(it, cp, progress)
             if progress is not None:
                 done, outer = self.count, progress
                 progress = lambda n: outer(done + n)  # noqa: E731
@@ -705,7 +719,7 @@ class CachedEngine(Engine):
         self.flush()
         with contextlib.suppress(Exception):     # an unpicklable state only means no checkpoint
             self.ended = Checkpoint(self.count, self._prefix.digest(),
-                                    pickle.dumps(self.ctx.state, protocol=pickle.HIGHEST_PROTOCOL))
+                                    pickle.dumps(self.ctx.state, protocol=pickle.HIGHEST_PROTOCOL), head=self.head)
         yield from super().finish()
 
     def flush(self) -> None:
