@@ -17,6 +17,30 @@ def _private_cache_dir(tmp_path_factory):
     mp.undo()
 
 
+@pytest.fixture
+def cache_home(tmp_path, monkeypatch):
+    """A re-scan cache folder of this test's own (tests/test_cache.py, tests/test_checkpoint.py)."""
+    home = tmp_path / "xdg"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    return home / "wa-audit"
+
+
+@pytest.fixture(scope="module")
+def pack():
+    """The default rule pack (a module may define its own `pack`)."""
+    from whatsapp_audit.rules.pack import load_pack
+
+    return load_pack()
+
+
+@pytest.fixture(scope="module")
+def group():
+    """The bundled example's group file (a module may define its own `group`)."""
+    from whatsapp_audit.roster.load import load_group
+
+    return load_group(str(Path(__file__).resolve().parents[1] / "examples" / "group.yaml"))
+
+
 # ---------------------------------------------------------------------------------------------- offline
 # Every test fails if any code path (in this process or a Python subprocess it starts) opens an internet
 # socket or looks up a host name: see netguard.py. Installed here, at import, before any test module has

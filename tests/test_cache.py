@@ -19,7 +19,6 @@ import pytest
 from whatsapp_audit import cache
 from whatsapp_audit.audit import ScanOptions, audit
 from whatsapp_audit.cli import main
-from whatsapp_audit.roster.load import load_group
 from whatsapp_audit.rules.pack import load_pack
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,23 +54,6 @@ def write(tmp_path: Path, name: str, text: str) -> str:
     p = tmp_path / name
     p.write_text(text, encoding="utf-8")
     return str(p)
-
-
-@pytest.fixture
-def cache_home(tmp_path, monkeypatch):
-    home = tmp_path / "xdg"
-    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
-    return home / "wa-audit"
-
-
-@pytest.fixture(scope="module")
-def pack():
-    return load_pack()
-
-
-@pytest.fixture(scope="module")
-def group():
-    return load_group(str(GROUP))
 
 
 def findings(result) -> list[dict]:

@@ -13,29 +13,7 @@ from test_cache import findings, long_chat, write
 from whatsapp_audit import cache, split
 from whatsapp_audit.audit import ScanOptions, audit
 from whatsapp_audit.nlp import names
-from whatsapp_audit.roster.load import load_group
-from whatsapp_audit.rules.pack import load_pack
 from whatsapp_audit.spool import Findings
-
-GROUP = "examples/group.yaml"
-
-
-@pytest.fixture
-def cache_home(tmp_path, monkeypatch):
-    home = tmp_path / "xdg"
-    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
-    return home / "wa-audit"
-
-
-@pytest.fixture(scope="module")
-def pack():
-    return load_pack()
-
-
-@pytest.fixture(scope="module")
-def group():
-    from test_cache import GROUP
-    return load_group(str(GROUP))
 
 
 def scan(path, pack, group, cached=True, **kw):
