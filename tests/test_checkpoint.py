@@ -176,6 +176,8 @@ def test_checkpoint_findings_round_trip_in_pieces(monkeypatch):
     for i in range(0, 3000, 500):                       # six parts: joined into one after the fourth
         assert cp.add_findings(records[i:i + 500])
     assert len(cp.findings) <= 3 and list(cp.records()) == records
+    parts = list(cp.findings)
+    assert cp.add_findings([]) and cp.findings == parts       # nothing new: no empty part
     monkeypatch.setattr(cache, "CHECKPOINT_MAX", 1000)
     rnd = random.Random(0)
     assert not cache.Checkpoint(0, b"", b"").add_findings(rnd.randbytes(64) for _ in range(10000))

@@ -384,12 +384,16 @@ class Checkpoint:
         z = zlib.compressobj(1)
         out: list[bytes] = []
         size = sum(len(p) for p in self.findings)
+        added = 0
         for r in records:
+            added += 1
             if chunk := z.compress(len(r).to_bytes(4, "little") + r):
                 out.append(chunk)
                 size += len(chunk)
                 if size > CHECKPOINT_MAX:
                     return False
+        if not added:
+            return True                    # the same export again: no empty part
         out.append(z.flush())
         if size + len(out[-1]) > CHECKPOINT_MAX:
             return False
