@@ -280,3 +280,16 @@ def test_every_format_renders_an_empty_result(fmt):
 
 def test_category_titles_cover_every_category():
     assert set(CATEGORIES) >= {f.category for f in sample().findings}
+
+
+@pytest.mark.parametrize("fmt", list(ReportFormat))
+def test_every_format_renders_findings_kept_in_the_temporary_file(fmt, monkeypatch):
+    """A big chat's findings beyond the first few thousand wait in a temporary file (spool.py) and come back
+    as new objects each time they are read: every format gives what it gives when all are in memory."""
+    from whatsapp_audit import spool
+
+    in_memory = render(fmt.value)
+    monkeypatch.setattr(spool, "IN_MEMORY", 2)
+    spilled = sample()
+    assert len(spilled.findings) > 2 and spilled.findings._spilled
+    assert render(fmt.value, spilled) == in_memory

@@ -75,6 +75,7 @@ class Item:
     after: list[Shown]
     next_step: Step
     media_note: str | None = None
+    seq: int = 0                     # position in the scan's findings (file order)
 
     @property
     def ref(self) -> str:
@@ -261,14 +262,15 @@ def build(result: ScanResult, group: Group | None = None, opts: ReportOptions | 
         summary = [s for s in summary if s.member == member]
 
     rank = {s.member: i for i, s in enumerate(summary)}
-    ordered = sorted(shown.findings, key=lambda f: (rank.get(f.member or "(group)", len(rank)), _order(f)))
+    ordered = sorted(enumerate(shown.findings),
+                     key=lambda sf: (rank.get(sf[1].member or "(group)", len(rank)), _order(sf[1])))
     items: list[Item] = []
-    for n, f in enumerate(ordered, 1):
+    for n, (seq, f) in enumerate(ordered, 1):
         msg = _shown(f.message, f) if f.message is not None else None
         before, after = context_of(shown, f.message) if f.message is not None else ([], [])
         items.append(Item(number=n, finding=f, category=CATEGORIES[f.category], member=f.member or "(group)",
                           message=msg, before=before, after=after, next_step=pathway.next_step(f),
-                          media_note=_media_note(f)))
+                          media_note=_media_note(f), seq=seq))
 
     by_member: list[Section] = []
     for i, s in enumerate(x for x in summary if x.total):

@@ -52,10 +52,12 @@ def _shown(m: Shown) -> dict[str, Any]:
 
 def report_dict(r: Report) -> dict[str, Any]:
     res = r.result
-    doc = res.to_dict()
-    by_id = {id(it.finding): it for it in r.items}
-    for f, d in zip(res.findings, doc["findings"], strict=True):
-        it = by_id[id(f)]
+    # The findings in scan order, from the report's own items: a big result's findings live in a temporary
+    # file (spool.py), and reading them again would give other objects than the items hold.
+    in_order = sorted(r.items, key=lambda it: it.seq)
+    doc = {**res.head_dict(), "findings": [it.finding.to_dict() for it in in_order], **res.tail_dict()}
+    for it, d in zip(in_order, doc["findings"], strict=True):
+        f = it.finding
         d["id"] = it.ref
         d["member"] = it.member
         d["category_title"] = it.category.title
