@@ -158,10 +158,10 @@ def _audit(path: str, pack: RulePack, group: Group | None, opts: ScanOptions,
             engine = Engine(pack, ctx, only=opts.only, skip=opts.skip)
         marks: bytes | None = None        # the fingerprint tracker before the end-of-chat findings
         before_end = -1                   # how many findings came before the end-of-chat ones
-        keeping = isinstance(engine, CachedEngine) and engine.period is not None
+        cached = engine if isinstance(engine, CachedEngine) and engine.period is not None else None
         for f in engine.scan(collector.feed(messages), progress=progress):
             at = -1 if engine.current is None else engine.current.index
-            if at < 0 and marks is None and keeping:
+            if cached is not None and marks is None and _after_checkpoint(at, cached.ended):
                 marks, before_end = fingerprints.save(), len(findings)
             fingerprints.assign(f)
             findings.append(f, at)
@@ -187,6 +187,14 @@ def _audit(path: str, pack: RulePack, group: Group | None, opts: ScanOptions,
     if store is not None and (key := chat_key(path, sig)) is not None:
         store.remember(key)
     return result
+
+
+def _after_checkpoint(at: int, cp: Checkpoint | None) -> bool:
+    """Whether a finding made while checking message `at` (-1: when the chat ended) comes after the checkpoint
+    the scan is leaving (findings come in `at` order)."""
+    if at < 0:
+        return True
+    return cp is not None and 0 <= cp.cut <= at
 
 
 def _keep_checkpoint(store: Store | None, key: bytes, new: Checkpoint, resumed: Checkpoint | None,

@@ -73,7 +73,7 @@ from whatsapp_audit.userdirs import cache_dir, private
 if TYPE_CHECKING:
     from whatsapp_audit.roster.group import Group
 
-FORMAT = 3                  # bump when the stored layout or key recipe changes
+FORMAT = 4                  # bump when the stored layout or key recipe changes
 DB_NAME = "results.sqlite3"
 MAX_AGE_DAYS = 120          # rows nobody has used for this long are dropped (checked once a day)
 FLUSH_ROWS = 2048           # computed rows kept before they are written (1M-message first scan: 393 -> 133 MB)
@@ -350,6 +350,7 @@ class Checkpoint:
     count: int = 0                   # how many findings those are
     fingerprints: bytes = b""        # baseline.Fingerprints.save() after those findings
     head: bytes = b""                # which chat (CachedEngine.head): split.py keys the shares' joined one by it
+    cut: int = -1                    # not stored: the index of the first message after it (-1: the chat's end)
 
     def dumps(self) -> bytes:
         return marshal.dumps((FORMAT, self.messages, self.digest, self.state, self.findings, self.count,
@@ -461,7 +462,7 @@ class CachedEngine(Engine):
         self.cp_key: bytes | None = None
         self.head = b""
         self.count = 0                                # messages seen so far
-        self.ended: Checkpoint | None = None          # set when the chat ends: where a next scan may resume
+        self.ended: Checkpoint | None = None          # where a next scan may resume (set by the last batch)
         self.history = ctx.previous.maxlen or 0
         self.forced = set(live)
         self.cls: dict[str, str] = {}
@@ -543,6 +544,8 @@ class CachedEngine(Engine):
     # -------------------------------------------------------------------- per batch
 
     def prepare(self, batch: list[Message]) -> None:
+        if self.period is not None and len(batch) < BATCH and self.ended is None:
+            self._end_here(batch[0].index)
         self._snapshot()
         if len(self._rows) >= FLUSH_ROWS:
             self.flush()
@@ -569,7 +572,9 @@ class CachedEngine(Engine):
                 want.append((_key(b"W", self.sig, len(prev).to_bytes(2, "big"), *prev, *raw[s:e]), WINDOW,
                              batch[s:e]))
         if self.by_class[PREFIX]:
-            want.append((_key(b"X", self.sig, self._boundary), PREFIX, batch))
+            # Both ends of the batch: a resumed scan's batches start where its checkpoint ended, so two batches
+            # can end at the same message and hold different messages.
+            want.append((_key(b"X", self.sig, before or b"", self._boundary), PREFIX, batch))
         if self.history:
             self._hist.extend(raw[-self.history:])
         found = self.store.get("rows", list({k for k, _, _ in want})) if want else {}
@@ -718,12 +723,22 @@ class CachedEngine(Engine):
 
     # -------------------------------------------------------------------- end
 
+    def _end_here(self, cut: int) -> None:
+        """The checkpoint: where the messages seen so far end. Taken before the last, short batch (at `cut`,
+        its first message's index), so that a scan resuming from it batches the rest of the chat as a scan
+        from the start would (rules see a batch at a time); after the last batch when that one was full."""
+        if self.count == 0:
+            return
+        with contextlib.suppress(Exception):     # an unpicklable state only means no checkpoint
+            self.ended = Checkpoint(self.count, self._prefix.digest(),
+                                    pickle.dumps(self.ctx.state, protocol=pickle.HIGHEST_PROTOCOL), head=self.head,
+                                    cut=cut)
+
     def finish(self) -> Iterator[Finding]:
         self._snapshot()
         self.flush()
-        with contextlib.suppress(Exception):     # an unpicklable state only means no checkpoint
-            self.ended = Checkpoint(self.count, self._prefix.digest(),
-                                    pickle.dumps(self.ctx.state, protocol=pickle.HIGHEST_PROTOCOL), head=self.head)
+        if self.period is not None and self.ended is None:
+            self._end_here(-1)
         yield from super().finish()
 
     def flush(self) -> None:

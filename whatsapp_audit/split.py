@@ -115,14 +115,15 @@ def audit_split(path: str, pack_: RulePack, rules: list[str] | None, group: Grou
         streams = [_keyed(mine.findings.with_at(), 0)]
         streams += [_keyed((unpack(r) for r in read_records(f)), i + 1) for i, f in enumerate(files)]
         merged = Findings()
-        before_end = 0                               # findings made before the chat ended come first
+        cut = mine.checkpoint.cut if mine.checkpoint is not None and mine.checkpoint.cut >= 0 else _END
+        before = 0                                   # findings made before the checkpoint come first
         for key, f in heapq.merge(*streams, key=lambda kf: kf[0]):
             merged.append(f, key[0] if key[0] != _END else -1)
-            before_end += key[0] != _END
+            before += key[0] < cut
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     keep_shared_checkpoint(path, pack_, group, opts, [mine.checkpoint, *(r.checkpoint for r in theirs)], merged,
-                           before_end)
+                           before)
     mine.findings.close()
     mine.findings = merged
     for r in theirs:
