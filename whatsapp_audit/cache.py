@@ -338,10 +338,10 @@ CHECKPOINT_PARTS = 16       # re-scans append their findings as a new part; more
 
 @dataclasses.dataclass(slots=True)
 class Checkpoint:
-    """Where the last scan of a chat ended, so a re-export that begins with the same messages carries on from
-    there instead of going through the old ones again (only parsing and hashing them, to check they are the
-    same): the rules' state after them, and the findings made on them (not the ones made when the chat
-    ended, which come again). A cached re-scan of 100,000 old + 1,000 new messages went from 2.7 s to ~1.5 s."""
+    """Where the last scan of a chat stopped (before its last, short batch), so a re-export that begins with
+    the same messages carries on from there instead of going through the old ones again (only parsing and
+    hashing them, to check they are the same): the rules' state there, and the findings made until then.
+    A cached re-scan of 100,000 old + 1,000 new messages went from 2.7 s to 1.9 s (README, Speed)."""
 
     messages: int                    # how many messages (from the first) it covers
     digest: bytes                    # CachedEngine's hash chain over those messages
