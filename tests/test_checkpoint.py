@@ -4,10 +4,13 @@ before the checkpoint, lost its start or got shorter; and only the grown part is
 
 from __future__ import annotations
 
+import os
 import random
 import sqlite3
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_cache import findings, long_chat, write
 
 from whatsapp_audit import cache, split
@@ -221,3 +224,35 @@ def test_a_report_after_a_resumed_scan_gives_the_uncached_findings(tmp_path, cac
     report = audit(new, pack, group, ScanOptions(use_ner=False, cache=True, context=True))
     plain = audit(new, pack, group, ScanOptions(use_ner=False, cache=False, context=True))
     assert findings(report) == findings(plain)
+
+
+# A random sequence of exports of one chat: each grows it, edits an old message, drops its start, or is the
+# same again, scanned with the cache (resuming where it can) and compared with a scan without it.
+_EXPORTS = st.lists(st.tuples(st.sampled_from(["grow", "edit", "cut", "same"]), st.integers(1, 400)),
+                    min_size=2, max_size=4)
+
+
+@settings(max_examples=int(os.environ.get("WA_AUDIT_EXAMPLES", "8")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(steps=_EXPORTS)
+def test_any_sequence_of_exports_gives_the_uncached_findings(steps, tmp_path_factory, pack, group):
+    home = tmp_path_factory.mktemp("xdg")
+    folder = tmp_path_factory.mktemp("chats")
+    old_env = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(home)
+    try:
+        start, end, edit = 0, 300, {}
+        for i, (what, k) in enumerate(steps):
+            if what == "grow":
+                end += k
+            elif what == "edit":
+                edit = {**edit, start + k % (end - start): f"Tom Baker: edited {i}, sorry"}
+            elif what == "cut":
+                start = min(start + k // 4, end - 260)
+            path = write(folder, f"export{i}.txt", long_chat(end, start=start, edit=edit))
+            assert same(scan(path, pack, group), scan(path, pack, group, cached=False)), (what, k, i)
+    finally:
+        if old_env is None:
+            os.environ.pop("XDG_CACHE_HOME", None)
+        else:
+            os.environ["XDG_CACHE_HOME"] = old_env
