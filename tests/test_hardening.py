@@ -438,9 +438,11 @@ def test_no_command_modifies_its_inputs(tmp_path: Path, capsys: pytest.CaptureFi
 
 # ------------------------------------------------------------------------- atomic writes and Ctrl-C
 
-def test_failed_render_leaves_the_old_report_and_no_temp_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize("name", ["report.html", "report.csv", "report.json"])   # csv, json: written streaming
+def test_failed_render_leaves_the_old_report_and_no_temp_file(name: str, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch,
                                                               capsys: pytest.CaptureFixture[str]) -> None:
-    out = tmp_path / "report.html"
+    out = tmp_path / name
     out.write_text("the earlier report", encoding="utf-8")
     import whatsapp_audit.cli.report_cmd as rc_mod
 
@@ -464,7 +466,7 @@ def test_failed_render_leaves_the_old_report_and_no_temp_file(tmp_path: Path, mo
     capsys.readouterr()
     assert rc == 130
     assert out.read_text(encoding="utf-8") == "the earlier report"
-    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+    assert [p.name for p in tmp_path.iterdir()] == [name]
 
 
 def _big_chat(path: Path, messages: int) -> Path:

@@ -11,6 +11,8 @@ import contextlib
 import os
 import sys
 import tempfile
+from collections.abc import Callable
+from typing import TextIO
 
 import typer
 
@@ -36,10 +38,11 @@ def check_not_input(path: str, inputs: list[str | None]) -> None:
                             hint="choose another -o file")
 
 
-def write_atomically(path: str, text: str, protect: list[str | None]) -> None:
-    """Write `text` to `path` via a temporary file in the same folder and os.replace(), so a reader never
-    sees half a report and a failed run leaves any earlier report intact. Refuses to overwrite the inputs.
-    The file is created readable by its owner only (it holds children's personal data)."""
+def write_atomically(path: str, text: str | Callable[[TextIO], None], protect: list[str | None]) -> None:
+    """Write `text` (or what the function writes into the file) to `path` via a temporary file in the same
+    folder and os.replace(), so a reader never sees half a report and a failed run leaves any earlier report
+    intact. Refuses to overwrite the inputs. The file is created readable by its owner only (it holds
+    children's personal data)."""
     check_not_input(path, protect)
     if os.path.isdir(path):
         raise UserError("is a folder, not a file", path=path, hint="give -o a file name such as report.html")
@@ -52,7 +55,10 @@ def write_atomically(path: str, text: str, protect: list[str | None]) -> None:
         raise UserError(f"cannot write the report here: {e.strerror}", path=path) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+            if callable(text):
+                text(fh)
+            else:
+                fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -95,7 +101,7 @@ def report_cmd(
     """Write the breach report: per-member summary, each finding in context with the policy clause and the
     next step on the escalation pathway."""
     from whatsapp_audit.audit import ScanOptions, audit
-    from whatsapp_audit.report.formats import render_report
+    from whatsapp_audit.report.formats import write_report
     from whatsapp_audit.report.view import ReportOptions, build
 
     if fmt is None:
@@ -137,12 +143,11 @@ def report_cmd(
     for n in result.notes:
         common.note(n)
     report = build(result, grp, ropts)
-    text = render_report(report, fmt)
     if output and output != "-":
-        write_atomically(output, text, [*chats, group, *(rules or [])])
+        write_atomically(output, lambda fh: write_report(report, fmt, fh), [*chats, group, *(rules or [])])
         common.note(f"wrote {fmt.value} report to {output} ({len(report.items)} findings"
                     + (", redacted" if redact else ", contains personal data: store securely") + ")")
     else:
-        sys.stdout.write(text)
+        write_report(report, fmt, sys.stdout)
         sys.stdout.flush()
     raise typer.Exit(common.exit_code(report.result, fail_on.value))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from whatsapp_audit.report.view import Report
@@ -38,3 +38,14 @@ def render_report(report: Report, fmt: ReportFormat) -> str:
     """The report in one format; every module exposes `render_report(report) -> str`."""
     module = import_module(f"{__name__}.{fmt.module}")
     return module.render_report(report)
+
+
+def write_report(report: Report, fmt: ReportFormat, out: TextIO) -> None:
+    """The report written to `out`: piece by piece where the format's module has `write_report(report, out)`
+    (CSV and JSON: a 25,000-finding report never sits in memory as one string, which costs 4 bytes a
+    character once it holds an emoji), else its rendered text."""
+    module = import_module(f"{__name__}.{fmt.module}")
+    if hasattr(module, "write_report"):
+        module.write_report(report, out)
+    else:
+        out.write(module.render_report(report))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import TextIO
 
 from whatsapp_audit.report.view import Report, severity_word
 
@@ -32,7 +33,12 @@ def _line(author: str, when: str, text: str) -> str:
 
 def render_report(r: Report) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
+    write_report(r, buf)
+    return buf.getvalue()
+
+
+def write_report(r: Report, out: TextIO) -> None:
+    w = csv.writer(out, lineterminator="\r\n")
     w.writerow(COLUMNS)
     for it in r.items:
         f, m = it.finding, it.message
@@ -55,4 +61,3 @@ def render_report(r: Report) -> str:
             r.result.chat.sha256, len(r.result.integrity),
         ]
         w.writerow([safe(v) for v in row])
-    return buf.getvalue()

@@ -107,9 +107,13 @@ def report_dict(r: Report) -> dict[str, Any]:
 
 
 def render_report(r: Report) -> str:
+    buf = io.StringIO()
+    write_report(r, buf)
+    return buf.getvalue()
+
+
+def write_report(r: Report, out: TextIO) -> None:
     doc = report_dict(r)
     keys = list(doc)
     at = keys.index("findings")
-    buf = io.StringIO()
-    _write_document(buf, {k: doc[k] for k in keys[:at]}, doc["findings"], {k: doc[k] for k in keys[at + 1:]})
-    return buf.getvalue()
+    _write_document(out, {k: doc[k] for k in keys[:at]}, doc["findings"], {k: doc[k] for k in keys[at + 1:]})
