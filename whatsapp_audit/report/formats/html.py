@@ -7,7 +7,10 @@ written as a word or letter as well as coloured.
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterator
 from html import escape
+from typing import TextIO
 
 from whatsapp_audit.categories import CATEGORIES
 from whatsapp_audit.model import Severity
@@ -297,23 +300,24 @@ def _member(s: Section, summary_line: str) -> str:
             f"{items}</section>")
 
 
-def _members(r: Report) -> str:
+def _members(r: Report) -> Iterator[str]:
     if not r.by_member:
-        return '<section id="members"><h2>Findings by member</h2><p>No findings.</p></section>'
+        yield '<section id="members"><h2>Findings by member</h2><p>No findings.</p></section>'
+        return
     by = {s.member: s for s in r.summary}
-    out = []
+    yield '<section id="members"><h2>Findings by member</h2>'
     for sec in r.by_member:
         s = by[sec.key]
         cats = ", ".join(f"{_e(CATEGORIES[c].title)} {n}" for c, n in s.counts.items() if n)
-        out.append(_member(sec, f"{s.total} finding{'s' if s.total != 1 else ''} · worst "
-                                f"{_sev(sec.worst)} · {cats}"))
-    return f'<section id="members"><h2>Findings by member</h2>{"".join(out)}</section>'
+        yield _member(sec, f"{s.total} finding{'s' if s.total != 1 else ''} · worst {_sev(sec.worst)} · {cats}")
+    yield "</section>"
 
 
-def _categories(r: Report) -> str:
+def _categories(r: Report) -> Iterator[str]:
     if not r.by_category:
-        return '<section id="categories"><h2>Findings by category</h2><p>No findings.</p></section>'
-    out = []
+        yield '<section id="categories"><h2>Findings by category</h2><p>No findings.</p></section>'
+        return
+    yield '<section id="categories"><h2>Findings by category</h2>'
     for sec in r.by_category:
         cat = CATEGORIES[sec.key]
         rows = []
@@ -325,17 +329,24 @@ def _categories(r: Report) -> str:
                         f'<td class="when">{_e(it.when) or "–"}</td><th scope="row">{_e(it.member)}</th>'
                         f'<td class="msg">{msg}</td><td>{_sev(it.finding.severity)}</td>'
                         f"<td>{_e(it.next_step.stage)}</td></tr>")
-        out.append(
-            f'<section class="category" id="{sec.anchor}"><h3>{_e(cat.title)} <span class="ref">({_e(cat.id)}) · '
-            f'{len(sec.items)}</span></h3><p>Policy: <q>{_e(cat.clause)}</q></p>'
-            f'<table class="cat"><thead><tr><th scope="col" class="c-ref">#</th><th scope="col" class="c-when">'
-            f'When</th><th scope="col" class="c-member">Member</th><th scope="col">Message (evidence marked)</th>'
-            f'<th scope="col" class="c-sev">Severity</th><th scope="col" class="c-step">Next step</th></tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table></section>')
-    return f'<section id="categories"><h2>Findings by category</h2>{"".join(out)}</section>'
+        yield (f'<section class="category" id="{sec.anchor}"><h3>{_e(cat.title)} <span class="ref">({_e(cat.id)}) · '
+               f'{len(sec.items)}</span></h3><p>Policy: <q>{_e(cat.clause)}</q></p>'
+               f'<table class="cat"><thead><tr><th scope="col" class="c-ref">#</th><th scope="col" class="c-when">'
+               f'When</th><th scope="col" class="c-member">Member</th><th scope="col">Message (evidence marked)</th>'
+               f'<th scope="col" class="c-sev">Severity</th><th scope="col" class="c-step">Next step</th></tr>'
+               f'</thead><tbody>{"".join(rows)}</tbody></table></section>')
+    yield "</section>"
 
 
 def render_report(r: Report) -> str:
+    buf = io.StringIO()
+    write_report(r, buf)
+    return buf.getvalue()
+
+
+def write_report(r: Report, out: TextIO) -> None:
+    """The page, written a member's and a category's section at a time (a 25,000-finding page built as one
+    string took several copies of its 70 MB)."""
     title = f"Breach report: {r.group_name}"
     first, last = r.period
     if first:
@@ -346,7 +357,7 @@ def render_report(r: Report) -> str:
               + ("<p><strong>Redacted report.</strong></p>" if r.redacted else
                  "<p><strong>Contains children's personal data — store securely.</strong></p>")
               + "</footer>")
-    return "\n".join([
+    out.write("\n".join([
         "<!DOCTYPE html>",
         '<html lang="en-GB">',
         "<head>",
@@ -365,11 +376,11 @@ def render_report(r: Report) -> str:
         _integrity(r),
         _summary(r),
         _pathway(r),
-        _members(r),
-        _categories(r),
-        "</main>",
-        footer,
-        "</body>",
-        "</html>",
         "",
-    ])
+    ]))
+    for part in _members(r):
+        out.write(part)
+    out.write("\n")
+    for part in _categories(r):
+        out.write(part)
+    out.write("\n" + "\n".join(["</main>", footer, "</body>", "</html>", ""]))

@@ -7,7 +7,10 @@ are left readable. Evidence is **bold**.
 
 from __future__ import annotations
 
+import io
 import re
+from collections.abc import Iterable
+from typing import TextIO
 
 from whatsapp_audit.categories import CATEGORIES
 from whatsapp_audit.report.redact import PLACEHOLDERS
@@ -93,10 +96,34 @@ def _finding(it: Item) -> list[str]:
     return out
 
 
+class _Lines:
+    """Lines written to a stream as they come, with what "\n".join(lines) would put between them: a big
+    report never sits in memory whole."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream, self.first = stream, True
+
+    def append(self, line: str) -> None:
+        self.stream.write(line if self.first else "\n" + line)
+        self.first = False
+
+    def __iadd__(self, lines: Iterable[str]) -> _Lines:
+        for line in lines:
+            self.append(line)
+        return self
+
+
 def render_report(r: Report) -> str:
+    buf = io.StringIO()
+    write_report(r, buf)
+    return buf.getvalue()
+
+
+def write_report(r: Report, stream: TextIO) -> None:
     res, c = r.result, r.result.chat
     first, last = r.period
-    out = [f"# WhatsApp group breach report: {cell(r.group_name)}", ""]
+    out = _Lines(stream)
+    out += [f"# WhatsApp group breach report: {cell(r.group_name)}", ""]
     if r.redacted:
         out += ["> **Redacted report.** Children's and third-party names, phone numbers, e-mail addresses and "
                 "addresses are replaced by [child], [name], [phone], [email], [address] and [detail]; members' "
@@ -191,4 +218,3 @@ def render_report(r: Report) -> str:
     out += ["---", "",
             f"Made offline by wa-audit {res.tool_version}. Findings are automated suggestions against the policy: "
             "a person must read each one in context before any action is taken.", ""]
-    return "\n".join(out)
