@@ -337,7 +337,6 @@ def render_reports(reports: list[tuple[Outcome, Report]], outcomes: list[Outcome
     from whatsapp_audit.report.formats import ReportFormat, render_report
 
     f = ReportFormat(fmt)
-    parts = [(o, render_report(r, f)) for o, r in reports]
     s = combined(outcomes)
     if f is ReportFormat.json:
         import json
@@ -349,6 +348,7 @@ def render_reports(reports: list[tuple[Outcome, Report]], outcomes: list[Outcome
         if errors:
             doc["errors"] = errors
         return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    parts = [(o, render_report(r, f)) for o, r in reports]
     if f is ReportFormat.csv:
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\r\n")
