@@ -156,8 +156,8 @@ def _audit(path: str, pack: RulePack, group: Group | None, opts: ScanOptions,
                                   resume=resume and not live, on_resume=restore)
         else:
             engine = Engine(pack, ctx, only=opts.only, skip=opts.skip)
-        marks: bytes | None = None        # the fingerprint tracker before the end-of-chat findings
-        before_end = -1                   # how many findings came before the end-of-chat ones
+        marks: bytes | None = None        # the fingerprint tracker where the checkpoint is taken
+        before_end = -1                   # how many findings came before it
         cached = engine if isinstance(engine, CachedEngine) and engine.period is not None else None
         for f in engine.scan(collector.feed(messages), progress=progress):
             at = -1 if engine.current is None else engine.current.index
