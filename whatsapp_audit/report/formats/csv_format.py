@@ -9,7 +9,6 @@ signs themselves are in the HTML, Markdown and JSON reports: they are not findin
 from __future__ import annotations
 
 import csv
-import io
 from typing import TextIO
 
 from whatsapp_audit.report.view import Report, severity_word
@@ -29,12 +28,6 @@ def safe(value: object) -> str:
 
 def _line(author: str, when: str, text: str) -> str:
     return f"[{when}] {author}: {text}"
-
-
-def render_report(r: Report) -> str:
-    buf = io.StringIO()
-    write_report(r, buf)
-    return buf.getvalue()
 
 
 def write_report(r: Report, out: TextIO) -> None:

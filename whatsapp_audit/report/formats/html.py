@@ -7,7 +7,6 @@ written as a word or letter as well as coloured.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from html import escape
 from typing import TextIO
@@ -336,12 +335,6 @@ def _categories(r: Report) -> Iterator[str]:
                f'<th scope="col" class="c-sev">Severity</th><th scope="col" class="c-step">Next step</th></tr>'
                f'</thead><tbody>{"".join(rows)}</tbody></table></section>')
     yield "</section>"
-
-
-def render_report(r: Report) -> str:
-    buf = io.StringIO()
-    write_report(r, buf)
-    return buf.getvalue()
 
 
 def write_report(r: Report, out: TextIO) -> None:

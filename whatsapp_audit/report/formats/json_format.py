@@ -1,6 +1,6 @@
 """`--format json`: the scan contract (../shared/CONTRACT.md) plus the pack and tool versions.
 
-`scan` prints `render(result)`; `report` prints `render_report(report)`: the same document (of the
+`scan` prints `render(result)`; `report` prints `write_report(report)`: the same document (of the
 filtered, and with --redact redacted, result) with the report's extra fields added, never renamed.
 """
 
@@ -104,12 +104,6 @@ def report_dict(r: Report) -> dict[str, Any]:
         "escalation_pathway": [{"stage": k, "text": v} for k, v in r.pathway.stages()],
     }
     return doc
-
-
-def render_report(r: Report) -> str:
-    buf = io.StringIO()
-    write_report(r, buf)
-    return buf.getvalue()
 
 
 def write_report(r: Report, out: TextIO) -> None:

@@ -7,7 +7,6 @@ are left readable. Evidence is **bold**.
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterable
 from typing import TextIO
@@ -111,12 +110,6 @@ class _Lines:
         for line in lines:
             self.append(line)
         return self
-
-
-def render_report(r: Report) -> str:
-    buf = io.StringIO()
-    write_report(r, buf)
-    return buf.getvalue()
 
 
 def write_report(r: Report, stream: TextIO) -> None:
