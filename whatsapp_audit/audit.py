@@ -19,6 +19,7 @@ from whatsapp_audit.cache import (
     chat_key,
     checkpoint_key,
     open_store,
+    rule_key,
     run_signature,
 )
 from whatsapp_audit.model import Message
@@ -236,7 +237,8 @@ def keep_shared_checkpoint(path: str, pack: RulePack, group: Group | None, opts:
             if i >= before_end:
                 break
             fingerprints.assign(f)
-        key = checkpoint_key(first.head, selected(pack, opts.only, opts.skip), opts.since, opts.until)
+        key = checkpoint_key(first.head, [(r, rule_key(r)) for r in selected(pack, opts.only, opts.skip)],
+                             opts.since, opts.until)
         store = open_store()
     except (OSError, sqlite3.Error, pickle.PickleError):
         return

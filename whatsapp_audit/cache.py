@@ -68,6 +68,7 @@ from whatsapp_audit.roster.presence import presence
 from whatsapp_audit.rules.engine import BATCH, Engine, _Active
 from whatsapp_audit.rules.interface import Context, Hit, Rule, RuleType
 from whatsapp_audit.rules.pack import RulePack, rule_fingerprint
+from whatsapp_audit.spool import frame, unframe
 from whatsapp_audit.userdirs import cache_dir, private
 
 if TYPE_CHECKING:
@@ -367,17 +368,7 @@ class Checkpoint:
     def records(self) -> Iterator[bytes]:
         """The stored findings, as spool records (spool.unpack)."""
         for part in self.findings:
-            buf = b""
-            for piece in _inflate(part):
-                buf += piece
-                j = 0
-                while j + 4 <= len(buf):
-                    end = j + 4 + int.from_bytes(buf[j:j + 4], "little")
-                    if end > len(buf):
-                        break
-                    yield buf[j + 4:end]
-                    j = end
-                buf = buf[j:]
+            yield from unframe(_inflate(part))
 
     def add_findings(self, records: Iterable[bytes]) -> bool:
         """Append findings (spool records), compressed as they come (a million-message chat's would take 80 MB
@@ -388,7 +379,7 @@ class Checkpoint:
         added = 0
         for r in records:
             added += 1
-            if chunk := z.compress(len(r).to_bytes(4, "little") + r):
+            if chunk := z.compress(frame(r)):
                 out.append(chunk)
                 size += len(chunk)
                 if size > CHECKPOINT_MAX:
@@ -422,13 +413,14 @@ class StaleCheckpoint(Exception):
 HEAD_MESSAGES = 32          # a chat is known by its first messages (the file may be a .zip, or re-encoded)
 
 
-def checkpoint_key(head: bytes, rules: Iterable[Rule], since: str | None, until: str | None) -> bytes:
+def checkpoint_key(head: bytes, rules: Iterable[tuple[Rule, bytes]], since: str | None, until: str | None) -> bytes:
     """One checkpoint per chat (`head`: the run signature and its first HEAD_MESSAGES messages; a smaller
-    chat is scanned whole), period and set of rules: all of a rule, wording included, since findings are
-    kept whole. Which chat is only a name: resuming checks every message it covers."""
+    chat is scanned whole), period and set of rules, each with its rule_key(): all of a rule, wording
+    included, since findings are kept whole. Which chat is only a name: resuming checks every message it
+    covers."""
     parts = [f"{since}\0{until}".encode()]
-    for r in rules:
-        parts.append(rule_key(r) + f"{r.severity.name}\0{r.message}\0{r.policy}\0".encode())
+    for r, key in rules:
+        parts.append(key + f"{r.severity.name}\0{r.message}\0{r.policy}\0".encode())
     return _key(b"K", head, *parts)
 
 
@@ -499,7 +491,8 @@ class CachedEngine(Engine):
             first = list(islice(it, HEAD_MESSAGES))
             if len(first) == HEAD_MESSAGES:
                 self.head = _key(b"H", self.sig, *(_msg_bytes(m) for m in first))
-                self.cp_key = checkpoint_key(self.head, [a.rule for a in self.active], *self.period)
+                self.cp_key = checkpoint_key(self.head, [(a.rule, self.key[a.rule.id]) for a in self.active],
+                                             *self.period)
             it = chain(first, it)
         cp = self.store.checkpoint(self.cp_key) if self.cp_key is not None and self.allow_resume else None
         if cp is not None:

@@ -9,6 +9,7 @@ per-member tallies every summary needs are kept as findings arrive, so summaries
 
 from __future__ import annotations
 
+import itertools
 import marshal
 import os
 import tempfile
@@ -40,8 +41,31 @@ def unpack(data: bytes) -> tuple[Finding, int]:
                    explanation=explanation, policy=policy, subject=subject, fingerprint=fingerprint), at
 
 
+def frame(data: bytes) -> bytes:
+    """One record as stored: its length, then its bytes."""
+    return len(data).to_bytes(_LEN, "little") + data
+
+
+def unframe(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The records in a stream of frame()d bytes cut anywhere (a record may span chunks). Raises ValueError
+    if the stream stops inside a record."""
+    buf = b""
+    for piece in chunks:
+        buf += piece
+        i = 0
+        while len(buf) - i >= _LEN:
+            end = i + _LEN + int.from_bytes(buf[i:i + _LEN], "little")
+            if end > len(buf):
+                break
+            yield buf[i + _LEN:end]
+            i = end
+        buf = buf[i:]
+    if buf:
+        raise ValueError("the records end inside a record")
+
+
 def write_record(fh: IO[bytes], data: bytes) -> None:
-    fh.write(len(data).to_bytes(_LEN, "little") + data)
+    fh.write(frame(data))
 
 
 def read_records(path: str) -> Iterator[bytes]:
@@ -54,23 +78,21 @@ def _pread_records(fd: int, count: int | None = None, chunk: int = 1 << 20) -> I
     """The first `count` records (all, when None) of a file of write_record()s, read a megabyte at a time
     with pread: the file's own position (where appends go) never moves, so reading and appending can
     interleave."""
-    buf, start, pos = b"", 0, 0          # buf holds the file from offset `start`; `pos` is the next record
+    def chunks() -> Iterator[bytes]:
+        pos = 0
+        while more := os.pread(fd, chunk, pos):
+            yield more
+            pos += len(more)
+
     n = 0
-    while count is None or n < count:
-        i = pos - start
-        if len(buf) - i >= _LEN:
-            size = int.from_bytes(buf[i:i + _LEN], "little")
-            if len(buf) - i >= _LEN + size:
-                yield buf[i + _LEN:i + _LEN + size]
-                pos += _LEN + size
-                n += 1
-                continue
-        more = os.pread(fd, chunk, start + len(buf))      # a record longer than `chunk` takes several
-        if not more:
-            if count is None and len(buf) == i:
-                return                                    # read to the end, which is a record's end
-            raise OSError("the findings' temporary file ended early")
-        buf, start = buf[i:] + more, pos
+    try:
+        for data in itertools.islice(unframe(chunks()), count):
+            yield data
+            n += 1
+    except ValueError:
+        raise OSError("the findings' temporary file ended early") from None
+    if count is not None and n < count:
+        raise OSError("the findings' temporary file ended early")
 
 
 class Tally:
